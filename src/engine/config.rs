@@ -1,0 +1,118 @@
+//! Where events go: the Experience Platform configuration read from the drop-in contexts.
+//!
+//! The reference reads `eventForwardingContext` and `aepContext` once at start-up; we re-read them
+//! whenever either changes, so a page may set them in any order and events wait until they are.
+
+use serde_json::Value;
+
+use super::context::ContextStore;
+use super::diagnostic::{Code, Diagnostic, Level};
+use super::value;
+
+/// How configured events are delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Hand each event to the site's alloy instance, `window[sdk_name]`.
+    HandOff {
+        /// The alloy global's name (`aepContext.webSdkName`).
+        sdk_name: String,
+    },
+    /// Post each event to the Edge Network ourselves.
+    Direct {
+        /// `aepContext.datastreamId`.
+        datastream_id: String,
+        /// `aepContext.edgeDomain`, default `edge.adobedc.net`.
+        edge_domain: String,
+    },
+}
+
+/// What to do with events right now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Routing {
+    /// Deliver them.
+    Deliver(Destination),
+    /// AEP forwarding is explicitly off; events are not sent to AEP.
+    Disabled,
+    /// Not configured (yet): keep events until it is. Carries the reason.
+    Awaiting(Diagnostic),
+}
+
+/// Validates an IMS organization id: non-empty and ending in `@AdobeOrg`.
+pub fn validate_ims_org_id(id: Option<&Value>) -> Result<(), &'static str> {
+    match id.and_then(Value::as_str) {
+        None => Err("imsOrgId is required"),
+        Some(s) if s.len() > "@AdobeOrg".len() && s.ends_with("@AdobeOrg") => Ok(()),
+        Some(_) => Err("imsOrgId must be a non-empty organization id ending in @AdobeOrg"),
+    }
+}
+
+/// Decides routing from `eventForwardingContext` and `aepContext`.
+pub fn routing(contexts: &ContextStore) -> Routing {
+    let awaiting = |code, path: &str, message: &str| {
+        Routing::Awaiting(Diagnostic::new(Level::Info, code, "", path, message))
+    };
+    match contexts.get("eventForwardingContext").and_then(|f| value::at(f, "aep")) {
+        Some(Value::Bool(true)) => {}
+        Some(Value::Bool(false)) => return Routing::Disabled,
+        _ => {
+            return awaiting(
+                Code::AwaitingConfiguration,
+                "eventForwardingContext.aep",
+                "events are kept until setEventForwarding({aep: true}) is called",
+            )
+        }
+    }
+    let Some(aep) = contexts.get("aepContext") else {
+        return awaiting(Code::AwaitingConfiguration, "aepContext", "events are kept until setAEP(...) is called");
+    };
+    if let Err(message) = validate_ims_org_id(value::at(aep, "imsOrgId")) {
+        return awaiting(Code::InvalidConfiguration, "aepContext.imsOrgId", message);
+    }
+    if let Some(name) = value::str_at(aep, "webSdkName") {
+        return Routing::Deliver(Destination::HandOff { sdk_name: name.to_owned() });
+    }
+    let Some(datastream_id) = value::str_at(aep, "datastreamId") else {
+        return awaiting(
+            Code::InvalidConfiguration,
+            "aepContext.datastreamId",
+            "datastreamId is required when no webSdkName is given",
+        );
+    };
+    Routing::Deliver(Destination::Direct {
+        datastream_id: datastream_id.to_owned(),
+        edge_domain: value::str_at(aep, "edgeDomain").unwrap_or("edge.adobedc.net").to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn store(aep: Value, forwarding: Value) -> ContextStore {
+        let mut s = ContextStore::default();
+        s.set("aepContext", Some(aep));
+        s.set("eventForwardingContext", Some(forwarding));
+        s
+    }
+
+    #[test]
+    fn web_sdk_name_means_hand_off_and_datastream_is_not_needed() {
+        let s = store(json!({"imsOrgId": "1234@AdobeOrg", "webSdkName": "myAlloy"}), json!({"aep": true}));
+        assert_eq!(routing(&s), Routing::Deliver(Destination::HandOff { sdk_name: "myAlloy".into() }));
+    }
+
+    #[test]
+    fn bad_org_id_names_the_field() {
+        let s = store(json!({"imsOrgId": "1234", "datastreamId": "ds"}), json!({"aep": true}));
+        let Routing::Awaiting(d) = routing(&s) else { panic!("expected awaiting") };
+        assert_eq!((d.code, d.path.as_str()), (Code::InvalidConfiguration, "aepContext.imsOrgId"));
+    }
+
+    #[test]
+    fn forwarding_off_disables_and_unset_awaits() {
+        let s = store(json!({"imsOrgId": "1@AdobeOrg", "datastreamId": "ds"}), json!({"aep": false}));
+        assert_eq!(routing(&s), Routing::Disabled);
+        assert!(matches!(routing(&ContextStore::default()), Routing::Awaiting(_)));
+    }
+}

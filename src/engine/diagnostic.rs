@@ -1,0 +1,93 @@
+//! Diagnostics: the typed report of everything that did not go as the page asked.
+//!
+//! A publish call never throws into the page. When an event is dropped, degraded or held, the engine
+//! emits a [`Diagnostic`] that names the publish method, the reason and the field path, and the web
+//! shell hands it to page subscribers and (in debug mode) the console.
+
+use serde::Serialize;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// The event was not sent and will not be.
+    Error,
+    /// The event was sent, but a field was left out or repaired.
+    Warning,
+    /// Something worth knowing: the event is held, forwarded, or intentionally not sent.
+    Info,
+}
+
+/// Why a diagnostic was raised. Serialized as a kebab-case `code` string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Code {
+    /// A context the event needs was never set (or was cleared).
+    MissingContext,
+    /// A field the event needs is absent.
+    MissingField,
+    /// A field has the wrong type or an unusable value (NaN, negative quantity, …).
+    InvalidField,
+    /// A publish argument is of the wrong type.
+    InvalidArgument,
+    /// The publish method name is unknown.
+    UnknownMethod,
+    /// A context or argument could not be read at all (not JSON-serializable, too large).
+    UnreadableInput,
+    /// The event is kept until AEP forwarding is configured (`setAEP` + `setEventForwarding`).
+    AwaitingConfiguration,
+    /// AEP forwarding is off (`eventForwarding.aep` is not `true`); the event is not sent to AEP.
+    ForwardingDisabled,
+    /// The method exists for compatibility but the reference sends nothing to AEP for it.
+    NotForwarded,
+    /// The AEP configuration is invalid; the message names the field.
+    InvalidConfiguration,
+    /// A bounded queue was full and an event was dropped.
+    QueueFull,
+    /// The event was handed to the site's alloy instance.
+    HandedOff,
+    /// The site's alloy instance is missing, threw, or rejected the event.
+    DeliveryFailed,
+    /// The shopper's ECID could not be read; the event goes without ECID/personID.
+    IdentityUnavailable,
+}
+
+/// One report about one event (or about the collector when `event` is empty).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostic {
+    /// Severity.
+    pub level: Level,
+    /// Machine-readable reason.
+    pub code: Code,
+    /// The publish method (`addToCart`) or `""` for collector-level reports.
+    pub event: String,
+    /// The event's `_id`, when one was assigned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// The field path the report is about (`shoppingCartContext.items[0].product.sku`), or `""`.
+    pub path: String,
+    /// A lowercase, human-readable explanation.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// Builds a diagnostic about `event` at `path`.
+    pub fn new(level: Level, code: Code, event: &str, path: &str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            level,
+            code,
+            event: event.to_owned(),
+            event_id: None,
+            path: path.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// The same diagnostic, tagged with the event id.
+    pub fn with_event_id(mut self, id: &str) -> Self {
+        self.event_id = Some(id.to_owned());
+        self
+    }
+}

@@ -1,0 +1,162 @@
+//! Identity fields added to every event at send time (spec §2.1): `personID` and `identityMap`.
+//!
+//! Rules, with the reference's bugs fixed:
+//! * A custom `aepContext.identityMap` with a `primary: true` identity is used as is.
+//! * A custom map without a primary identity is merged with `ECID` as the primary identity.
+//! * Without a custom map: `ECID` (primary) plus the shopper's `personalEmail.address` as a
+//!   secondary `email` identity, so profiles join behaviour by email.
+//! * An unknown ECID is *omitted* (the reference sends 36 zeros as the primary identity).
+//! * A custom map given as an array (the SDK's declared type) is regrouped into a valid
+//!   `{namespace: [identity]}` map using each entry's `namespace` (`"Email"` or `{code: "Email"}`);
+//!   entries without one are left out with a diagnostic.
+
+use serde_json::{json, Map, Value};
+
+use super::diagnostic::{Code, Diagnostic, Level};
+use super::value;
+
+/// Whether `ecid` is a usable Experience Cloud ID (non-empty, not all zeros).
+pub fn is_valid_ecid(ecid: &str) -> bool {
+    !ecid.is_empty() && ecid.bytes().any(|b| b != b'0')
+}
+
+/// Adds `personID` and `identityMap` to `xdm` for one event. `custom_map` is
+/// `aepContext.identityMap` at publish time; `event` names the publish method for diagnostics.
+pub fn apply(
+    xdm: &mut Map<String, Value>,
+    custom_map: Option<&Value>,
+    ecid: Option<&str>,
+    event: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let ecid = ecid.filter(|e| is_valid_ecid(e));
+    if let Some(ecid) = ecid {
+        xdm.insert("personID".into(), Value::String(ecid.to_owned()));
+    }
+    let ecid_entry = |ecid: &str| json!([{"id": ecid, "primary": true}]);
+    let identity_map = match custom_map.and_then(|m| normalize_custom(m, event, diagnostics)) {
+        Some(custom) if has_primary(&custom) => custom,
+        Some(mut custom) => {
+            if let Some(ecid) = ecid {
+                custom.insert("ECID".into(), ecid_entry(ecid));
+            }
+            custom
+        }
+        None => {
+            let mut map = Map::new();
+            if let Some(ecid) = ecid {
+                map.insert("ECID".into(), ecid_entry(ecid));
+            }
+            if let Some(email) = value::map_at(xdm, "personalEmail.address").and_then(Value::as_str) {
+                if !email.is_empty() {
+                    map.insert("email".into(), json!([{"id": email, "primary": false}]));
+                }
+            }
+            map
+        }
+    };
+    if !identity_map.is_empty() {
+        xdm.insert("identityMap".into(), Value::Object(identity_map));
+    }
+}
+
+fn has_primary(map: &Map<String, Value>) -> bool {
+    map.values()
+        .filter_map(Value::as_array)
+        .flatten()
+        .any(|identity| identity.get("primary") == Some(&Value::Bool(true)))
+}
+
+/// A custom identity map as an object map, regrouping the array form; `None` when empty or unusable.
+fn normalize_custom(map: &Value, event: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Map<String, Value>> {
+    let normalized = match map {
+        Value::Object(m) => m.clone(),
+        Value::Array(items) => {
+            let mut grouped = Map::new();
+            for (i, item) in items.iter().enumerate() {
+                let namespace = value::str_at(item, "namespace.code").or_else(|| value::str_at(item, "namespace"));
+                let (Some(namespace), Some(Value::Object(fields))) = (namespace, Some(item)) else {
+                    diagnostics.push(Diagnostic::new(
+                        Level::Warning,
+                        Code::InvalidField,
+                        event,
+                        &format!("aepContext.identityMap[{i}].namespace"),
+                        "identity given in the array form has no namespace; it is left out",
+                    ));
+                    continue;
+                };
+                let mut identity = fields.clone();
+                identity.remove("namespace");
+                let slot = grouped.entry(namespace.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(list) = slot {
+                    list.push(Value::Object(identity));
+                }
+            }
+            grouped
+        }
+        _ => {
+            diagnostics.push(Diagnostic::new(
+                Level::Warning,
+                Code::InvalidField,
+                event,
+                "aepContext.identityMap",
+                "identityMap must be an object of namespaces; it is ignored",
+            ));
+            return None;
+        }
+    };
+    (!normalized.is_empty()).then_some(normalized)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(xdm: Value, custom: Option<Value>, ecid: Option<&str>) -> (Value, Vec<Diagnostic>) {
+        let Value::Object(mut xdm) = xdm else { panic!("object expected") };
+        let mut d = Vec::new();
+        apply(&mut xdm, custom.as_ref(), ecid, "signIn", &mut d);
+        (Value::Object(xdm), d)
+    }
+
+    #[test]
+    fn ecid_primary_plus_email_secondary() {
+        let (xdm, _) = run(json!({"personalEmail": {"address": "a@b.c"}}), None, Some("123"));
+        assert_eq!(xdm["personID"], json!("123"));
+        assert_eq!(
+            xdm["identityMap"],
+            json!({"ECID": [{"id": "123", "primary": true}], "email": [{"id": "a@b.c", "primary": false}]})
+        );
+    }
+
+    #[test]
+    fn all_zero_ecid_is_omitted_not_sent_as_primary() {
+        let (xdm, _) = run(json!({}), None, Some(&"0".repeat(36)));
+        assert_eq!(xdm, json!({}));
+    }
+
+    #[test]
+    fn custom_primary_map_is_used_as_is() {
+        let custom = json!({"CRMID": [{"id": "c1", "primary": true}]});
+        let (xdm, _) = run(json!({"personalEmail": {"address": "a@b.c"}}), Some(custom.clone()), Some("9"));
+        assert_eq!(xdm["identityMap"], custom);
+    }
+
+    #[test]
+    fn custom_map_without_primary_is_merged_with_ecid() {
+        let (xdm, _) = run(json!({}), Some(json!({"CRMID": [{"id": "c1", "primary": false}]})), Some("9"));
+        assert_eq!(
+            xdm["identityMap"],
+            json!({"CRMID": [{"id": "c1", "primary": false}], "ECID": [{"id": "9", "primary": true}]})
+        );
+    }
+
+    #[test]
+    fn array_identity_map_becomes_a_valid_map() {
+        let custom = json!([{"id": "c1", "primary": true, "namespace": {"code": "CRMID"}}, {"id": "x", "primary": false}]);
+        let (xdm, d) = run(json!({}), Some(custom), Some("9"));
+        assert_eq!(xdm["identityMap"], json!({"CRMID": [{"id": "c1", "primary": true}]}));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].path, "aepContext.identityMap[1].namespace");
+    }
+}

@@ -1,0 +1,155 @@
+//! Lenient, path-aware reads of page-supplied JSON.
+//!
+//! Storefront contexts arrive as arbitrary JSON. These helpers read one field at a time and report
+//! *where* a value was missing or of the wrong type, so that a bad input becomes a diagnostic naming
+//! the field path (`changedProducts.items[0].product.sku`) instead of a panic or a silent default.
+
+use serde_json::{Map, Value};
+
+/// Looks up a dotted path of object keys (`"pricing.regularPrice"`); `None` when any step is absent
+/// or not an object. JSON `null` counts as absent, as the reference's `||` fallbacks treat it.
+pub fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut current = value;
+    for key in path.split('.') {
+        current = current.as_object()?.get(key)?;
+    }
+    (!current.is_null()).then_some(current)
+}
+
+/// [`at`] for a payload that is still a bare object map.
+pub fn map_at<'a>(map: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let (first, rest) = match path.split_once('.') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (path, None),
+    };
+    let head = map.get(first)?;
+    match rest {
+        Some(rest) => at(head, rest),
+        None => (!head.is_null()).then_some(head),
+    }
+}
+
+/// A present, non-empty string at `path`.
+pub fn str_at<'a>(value: &'a Value, path: &str) -> Option<&'a str> {
+    at(value, path).and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+/// A finite number at `path`; numeric strings (`"12.5"`) are accepted as JavaScript's `Number()` would.
+pub fn num_at(value: &Value, path: &str) -> Option<f64> {
+    at(value, path).and_then(as_number)
+}
+
+/// Converts a JSON number or numeric string to a finite `f64`.
+pub fn as_number(value: &Value) -> Option<f64> {
+    let n = match value {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    n.is_finite().then_some(n)
+}
+
+/// A JSON value rendered as JavaScript's `String(x)` would, for ids that may be numbers or strings.
+pub fn as_id_string(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(number_to_js_string(n)),
+        _ => None,
+    }
+}
+
+/// Formats a JSON number without a trailing `.0` for integral values, as JavaScript does.
+pub fn number_to_js_string(n: &serde_json::Number) -> String {
+    match (n.as_i64(), n.as_u64(), n.as_f64()) {
+        (Some(i), _, _) => i.to_string(),
+        (_, Some(u), _) => u.to_string(),
+        (_, _, Some(f)) if f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
+        _ => n.to_string(),
+    }
+}
+
+/// Sets `path` (dotted keys) inside `root`, creating objects on the way and replacing any
+/// non-object met on the path.
+pub fn set_path(root: &mut Map<String, Value>, path: &str, value: Value) {
+    let mut keys = path.split('.').peekable();
+    let mut current = root;
+    while let Some(key) = keys.next() {
+        if keys.peek().is_none() {
+            current.insert(key.to_owned(), value);
+            return;
+        }
+        let slot = current.entry(key.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+        }
+        current = match slot {
+            Value::Object(map) => map,
+            _ => return,
+        };
+    }
+}
+
+/// Returns the object at `path` inside `root`, creating empty objects as needed.
+pub fn object_at_mut<'a>(root: &'a mut Map<String, Value>, path: &str) -> &'a mut Map<String, Value> {
+    let mut current = root;
+    for key in path.split('.') {
+        let slot = current.entry(key.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+        }
+        current = match slot {
+            Value::Object(map) => map,
+            _ => unreachable_object(),
+        };
+    }
+    current
+}
+
+#[cold]
+fn unreachable_object() -> ! {
+    // `slot` was made an object on the line before; this cannot be reached.
+    std::process::abort()
+}
+
+/// Whether a value is "set" in the JavaScript-truthiness sense the reference uses for custom fields:
+/// not null, not `false`, not `0`, not `""`.
+pub fn is_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_nested_paths_and_treats_null_as_absent() {
+        let v = json!({"a": {"b": {"c": "x"}, "n": null, "num": "12.5"}});
+        assert_eq!(str_at(&v, "a.b.c"), Some("x"));
+        assert_eq!(at(&v, "a.n"), None);
+        assert_eq!(num_at(&v, "a.num"), Some(12.5));
+        assert_eq!(at(&v, "a.b.c.d"), None);
+    }
+
+    #[test]
+    fn id_strings_follow_javascript_string_conversion() {
+        assert_eq!(as_id_string(&json!(42)), Some("42".into()));
+        assert_eq!(as_id_string(&json!(42.0)), Some("42".into()));
+        assert_eq!(as_id_string(&json!(4.5)), Some("4.5".into()));
+        assert_eq!(as_id_string(&json!("")), None);
+    }
+
+    #[test]
+    fn set_path_creates_intermediate_objects() {
+        let mut m = Map::new();
+        set_path(&mut m, "web.webPageDetails.name", json!("home"));
+        set_path(&mut m, "web.webPageDetails.pageViews.value", json!(1));
+        assert_eq!(Value::Object(m), json!({"web": {"webPageDetails": {"name": "home", "pageViews": {"value": 1}}}}));
+    }
+}
