@@ -86,6 +86,8 @@ pub enum Effect {
     HandOff {
         /// The alloy global's name.
         sdk_name: String,
+        /// The publish method the event came from (`"pageView"`).
+        method: &'static str,
         /// The event's `_id`.
         event_id: String,
         /// The complete XDM payload.
@@ -330,6 +332,7 @@ impl Engine {
                             effects.extend(diagnostics.into_iter().map(Effect::Diagnose));
                             effects.push(Effect::HandOff {
                                 sdk_name: sdk_name.clone(),
+                                method: event.method,
                                 event_id: event.event_id,
                                 xdm: event.xdm,
                             });
