@@ -1,0 +1,278 @@
+// The page-facing API of storefront-collector: a drop-in for Adobe's `magentoStorefrontEvents`
+// (context / publish / subscribe / unsubscribe), shared by the classic script
+// (`storefront-events.js`) and the ES module entry (`index.js`). scripts/build.sh inlines this file
+// into both; it is not shipped on its own.
+//
+// Rules this layer keeps:
+// * The API exists synchronously; calls made before the wasm engine is ready are queued and applied
+//   in order once it is, with the time, URL and referrer of the original call.
+// * No call into this API throws into the page. Bad input becomes a diagnostic.
+// * Page input is serialized with the JSON functions captured when this file ran, so a page that
+//   later overwrites `JSON` or `Array.prototype` cannot break us.
+
+/** The 27 typed contexts: `setX` / `getX` map to the data-layer key `xContext`. */
+const CONTEXTS = ("AEP Account Category ChangedProducts Channel Custom CustomUrl DataServicesExtension Debug " +
+  "EventForwarding ExperiencePlatformConnectorExtension MagentoExtension Order OrderPage Page Product " +
+  "Recommendations RecommendationsExtension ReferrerUrl RequisitionList RequisitionListItems SearchExtension " +
+  "SearchInput SearchResults Shopper ShoppingCart StorefrontInstance").split(" ");
+
+/** The 34 publish methods and the event names subscribers use (same order as src/engine/method.rs). */
+const EVENTS = {
+  addToCart: "add-to-cart", addToRequisitionList: "add-to-requisition-list",
+  categoryResultsView: "category-results-view", createAccount: "create-account",
+  createRequisitionList: "create-requisition-list", custom: "commerce-custom", customUrl: "custom-url",
+  deleteRequisitionList: "delete-requisition-list", editAccount: "edit-account",
+  initiateCheckout: "initiate-checkout", openCart: "open-cart", pageActivitySummary: "page-activity-summary",
+  pageView: "page-view", placeOrder: "place-order", productPageView: "product-page-view",
+  recsItemAddToCartClick: "recs-item-add-to-cart-click", recsItemClick: "recs-item-click",
+  recsRequestSent: "recs-api-request-sent", recsResponseReceived: "recs-api-response-received",
+  recsUnitRender: "recs-unit-impression-render", recsUnitView: "recs-unit-view", referrerUrl: "referrer-url",
+  removeFromCart: "remove-from-cart", removeFromRequisitionList: "remove-from-requisition-list",
+  searchCategoryClick: "search-category-click", searchProductClick: "search-product-click",
+  searchRequestSent: "search-request-sent", searchResponseReceived: "search-response-received",
+  searchResultsView: "search-results-view", searchSuggestionClick: "search-suggestion-click",
+  shoppingCartView: "shopping-cart-view", signIn: "sign-in", signOut: "sign-out", updateCart: "update-cart",
+};
+
+/** Subscriber-only events of the data layer, plus our diagnostics stream. */
+const EXTRA_SUBSCRIPTIONS = {
+  dataLayerChange: "adobeDataLayer:change",
+  dataLayerEvent: "adobeDataLayer:event",
+  diagnostic: "diagnostic",
+};
+
+/** Most calls kept while the engine loads; past that the oldest publish calls are dropped. */
+const MAX_QUEUED_CALLS = 5000;
+
+const stringify = JSON.stringify;
+const parse = JSON.parse;
+const slice = Array.prototype.slice;
+const now = Date.now;
+
+function lowerFirst(name) {
+  return name === "AEP" ? "aep" : name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+/**
+ * Creates the `magentoStorefrontEvents` object.
+ *
+ * @param {() => Promise<{Collector: Function}>} loadEngine resolves with the initialised wasm module
+ * @param {{debug?: boolean}} [options]
+ */
+function buildApi(loadEngine, options) {
+  const win = typeof window === "undefined" ? globalThis : window;
+  let engine = null;
+  let queue = [];
+  let debug = !!(options && options.debug);
+  try {
+    debug = debug || /[?&]storefront_events_debug=(1|true)(&|$)/.test(win.location.search);
+  } catch (_) { /* no location (worker, tests) */ }
+  const handlers = {};
+  const alloyLookups = {};
+
+  function log(level, args) {
+    try {
+      const c = win.console;
+      (c[level] || c.log).apply(c, ["[storefront-collector]"].concat(args));
+    } catch (_) { /* console replaced by something hostile */ }
+  }
+
+  function emit(event, payload) {
+    const list = handlers[event];
+    if (!list || !list.length) return;
+    for (const handler of list.slice()) {
+      try {
+        handler.call(api, typeof payload === "function" ? payload() : payload);
+      } catch (e) {
+        if (event !== "diagnostic") {
+          report({ level: "warning", code: "subscriber-failed", event, path: "", message: "a subscriber threw: " + (e && e.message) });
+        } else {
+          log("warn", ["a diagnostic subscriber threw", e]);
+        }
+      }
+    }
+  }
+
+  function report(diagnostic) {
+    if (debug || diagnostic.level === "error") {
+      const level = diagnostic.level === "error" ? (debug ? "error" : "warn") : diagnostic.level === "warning" ? "warn" : "info";
+      log(level, [diagnostic.code, diagnostic.event, diagnostic.path, diagnostic.message]);
+    }
+    emit("diagnostic", diagnostic);
+  }
+
+  /** Serializes page input; `undefined` in, `undefined` out; failures are reported. */
+  function toJson(value, event, path) {
+    if (value === undefined) return undefined;
+    try {
+      return stringify(value);
+    } catch (e) {
+      report({ level: "error", code: "unreadable-input", event, path, message: "value cannot be serialized: " + (e && e.message) });
+      return null;
+    }
+  }
+
+  function apply(call) {
+    if (call[0] === "set") engine.setContext(call[1], call[2]);
+    else engine.publish(call[1], call[2], call[3], call[4], call[5], call[6]);
+  }
+
+  function enqueue(call) {
+    if (engine) {
+      apply(call);
+      return;
+    }
+    if (queue.length >= MAX_QUEUED_CALLS) {
+      const at = queue.findIndex((c) => c[0] === "publish");
+      const dropped = at >= 0 ? queue.splice(at, 1)[0] : queue.shift();
+      report({ level: "error", code: "queue-full", event: dropped[0] === "publish" ? dropped[1] : "", path: "", message: "the collector is still loading and " + MAX_QUEUED_CALLS + " calls are queued; the oldest was dropped" });
+    }
+    queue.push(call);
+  }
+
+  function setContext(key, value) {
+    try {
+      const json = toJson(value, "", key);
+      if (json === null) return;
+      enqueue(["set", key, json]);
+      if (handlers["adobeDataLayer:change"]) {
+        emit("adobeDataLayer:change", () => ({ event: "adobeDataLayer:change", [key]: json === undefined ? undefined : parse(json) }));
+      }
+    } catch (e) {
+      log("error", ["setContext failed", e]);
+    }
+  }
+
+  function getContext(key) {
+    try {
+      let json;
+      if (engine) {
+        json = engine.getContext(key);
+      } else if (key === undefined) {
+        const state = {};
+        for (const call of queue) if (call[0] === "set") {
+          if (call[2] === undefined) delete state[call[1]];
+          else state[call[1]] = parse(call[2]);
+        }
+        return state;
+      } else {
+        for (let i = queue.length - 1; i >= 0; i--) {
+          if (queue[i][0] === "set" && queue[i][1] === key) { json = queue[i][2]; break; }
+        }
+      }
+      return json === undefined || json === null ? undefined : parse(json);
+    } catch (e) {
+      log("error", ["getContext failed", e]);
+      return undefined;
+    }
+  }
+
+  const context = {
+    setContext: (name, value) => setContext(String(name), value),
+    getContext: (name) => getContext(name === undefined ? undefined : String(name)),
+  };
+  for (const name of CONTEXTS) {
+    const key = lowerFirst(name) + "Context";
+    context["set" + name] = (value) => setContext(key, value);
+    context["get" + name] = () => getContext(key);
+  }
+
+  const publish = {};
+  for (const method of Object.keys(EVENTS)) {
+    const event = EVENTS[method];
+    publish[method] = function () {
+      try {
+        const args = toJson(slice.call(arguments), method, "arguments");
+        if (args === null || args === undefined) return;
+        let url = "", referrer = "";
+        try { url = String(win.document.URL); referrer = String(win.document.referrer); } catch (_) { /* no document */ }
+        const notify = !!(handlers[event] || handlers["adobeDataLayer:event"]);
+        enqueue(["publish", method, args, now(), url, referrer, notify]);
+      } catch (e) {
+        log("error", ["publish failed", e]);
+      }
+    };
+  }
+
+  const subscribe = {};
+  const unsubscribe = {};
+  const subscriptions = Object.assign({}, EVENTS, EXTRA_SUBSCRIPTIONS);
+  for (const name of Object.keys(subscriptions)) {
+    const event = subscriptions[name];
+    subscribe[name] = (handler) => {
+      if (typeof handler !== "function") return;
+      const list = handlers[event] || (handlers[event] = []);
+      if (list.indexOf(handler) < 0) list.push(handler);
+    };
+    unsubscribe[name] = (handler) => {
+      const list = handlers[event];
+      const at = list ? list.indexOf(handler) : -1;
+      if (at >= 0) list.splice(at, 1);
+      if (list && !list.length) delete handlers[event];
+    };
+  }
+
+  function onNotify(event, json) {
+    const make = () => ({ event, eventInfo: parse(json) });
+    emit(event, make);
+    emit("adobeDataLayer:event", make);
+  }
+
+  function onDiagnostic(json) {
+    try {
+      report(parse(json));
+    } catch (e) {
+      log("error", ["bad diagnostic", e]);
+    }
+  }
+
+  /** Resolves with `window[name]` once the site defines it (alloy may load after us). */
+  function findAlloy(name) {
+    const current = win[name];
+    if (typeof current === "function") return current;
+    if (!alloyLookups[name]) {
+      alloyLookups[name] = new Promise((resolve, reject) => {
+        let delay = 25, waited = 0;
+        (function poll() {
+          const instance = win[name];
+          if (typeof instance === "function") return resolve(instance);
+          if (waited >= 30000) {
+            delete alloyLookups[name];
+            return reject(new Error("window." + name + " is still not defined after 30 s"));
+          }
+          waited += delay;
+          setTimeout(poll, delay);
+          delay = Math.min(delay * 2, 1000);
+        })();
+      });
+    }
+    return alloyLookups[name];
+  }
+
+  const api = {
+    context,
+    publish,
+    subscribe,
+    unsubscribe,
+    /** Turns console logging of every diagnostic on or off. */
+    debug(enabled) { debug = enabled !== false; },
+    /** Resolves once the wasm engine runs (queued calls are applied by then). */
+    ready: null,
+  };
+  Object.defineProperty(api, "__storefrontCollector", { value: true });
+
+  api.ready = Promise.resolve()
+    .then(loadEngine)
+    .then((mod) => {
+      engine = new mod.Collector(onDiagnostic, onNotify, findAlloy);
+      const pending = queue;
+      queue = [];
+      for (const call of pending) {
+        try { apply(call); } catch (e) { log("error", ["replay failed", e]); }
+      }
+    })
+    .catch((e) => {
+      report({ level: "error", code: "engine-unavailable", event: "", path: "", message: "the collector could not start: " + (e && e.message) });
+    });
+  return api;
+}

@@ -1,0 +1,193 @@
+// Types for the `storefront-collector` npm package (ES module entry) and for
+// `window.magentoStorefrontEvents` created by `storefront-events.js`.
+
+/** Experience Platform configuration, as on the Commerce "Experience Platform connector" page. */
+export interface AepContext {
+  /** IMS organization id, ending in `@AdobeOrg`. */
+  imsOrgId: string;
+  /** Datastream id; required unless `webSdkName` names an alloy instance already on the page. */
+  datastreamId?: string;
+  /** Global name of the site's alloy instance; events are handed to it. */
+  webSdkName?: string;
+  /** First-party Edge domain (CNAME), default `edge.adobedc.net`. */
+  edgeDomain?: string;
+  /** Custom identities, `{namespace: [{id, primary}]}`; the array form is accepted and regrouped. */
+  identityMap?: Record<string, Array<{ id: string; primary?: boolean; authenticatedState?: string }>> | Array<{ id: string; primary?: boolean; namespace?: string | { code: string } }>;
+}
+
+/** Which destinations receive events. AEP is off unless `aep` is `true`. */
+export interface EventForwardingContext {
+  commerce?: boolean;
+  aep?: boolean;
+}
+
+/** The page being viewed. */
+export interface PageContext {
+  pageType: string;
+  pageName?: string;
+  eventType?: "pageUnload" | "visibilityHidden";
+  [field: string]: unknown;
+}
+
+/** Any other context: a JSON object as the reference SDK documents it. */
+export type AnyContext = Record<string, unknown>;
+
+export interface ContextApi {
+  setAEP(context: AepContext | null | undefined): void;
+  getAEP(): AepContext | undefined;
+  setEventForwarding(context: EventForwardingContext | null | undefined): void;
+  getEventForwarding(): EventForwardingContext | undefined;
+  setPage(context: PageContext | null | undefined): void;
+  getPage(): PageContext | undefined;
+  setAccount(context: AnyContext | null | undefined): void;
+  getAccount(): AnyContext | undefined;
+  setCategory(context: AnyContext | null | undefined): void;
+  getCategory(): AnyContext | undefined;
+  setChangedProducts(context: AnyContext | null | undefined): void;
+  getChangedProducts(): AnyContext | undefined;
+  setChannel(context: AnyContext | null | undefined): void;
+  getChannel(): AnyContext | undefined;
+  setCustom(context: AnyContext | null | undefined): void;
+  getCustom(): AnyContext | undefined;
+  setCustomUrl(context: AnyContext | null | undefined): void;
+  getCustomUrl(): AnyContext | undefined;
+  setDataServicesExtension(context: AnyContext | null | undefined): void;
+  getDataServicesExtension(): AnyContext | undefined;
+  setDebug(context: { eventId?: string } | null | undefined): void;
+  getDebug(): { eventId?: string } | undefined;
+  setExperiencePlatformConnectorExtension(context: AnyContext | null | undefined): void;
+  getExperiencePlatformConnectorExtension(): AnyContext | undefined;
+  setMagentoExtension(context: AnyContext | null | undefined): void;
+  getMagentoExtension(): AnyContext | undefined;
+  setOrder(context: AnyContext | null | undefined): void;
+  getOrder(): AnyContext | undefined;
+  setOrderPage(context: AnyContext | null | undefined): void;
+  getOrderPage(): AnyContext | undefined;
+  setProduct(context: AnyContext | null | undefined): void;
+  getProduct(): AnyContext | undefined;
+  setRecommendations(context: AnyContext | null | undefined): void;
+  getRecommendations(): AnyContext | undefined;
+  setRecommendationsExtension(context: AnyContext | null | undefined): void;
+  getRecommendationsExtension(): AnyContext | undefined;
+  setReferrerUrl(context: AnyContext | null | undefined): void;
+  getReferrerUrl(): AnyContext | undefined;
+  setRequisitionList(context: AnyContext | null | undefined): void;
+  getRequisitionList(): AnyContext | undefined;
+  setRequisitionListItems(context: AnyContext | null | undefined): void;
+  getRequisitionListItems(): AnyContext | undefined;
+  setSearchExtension(context: AnyContext | null | undefined): void;
+  getSearchExtension(): AnyContext | undefined;
+  setSearchInput(context: AnyContext | null | undefined): void;
+  getSearchInput(): AnyContext | undefined;
+  setSearchResults(context: AnyContext | null | undefined): void;
+  getSearchResults(): AnyContext | undefined;
+  setShopper(context: AnyContext | null | undefined): void;
+  getShopper(): AnyContext | undefined;
+  setShoppingCart(context: AnyContext | null | undefined): void;
+  getShoppingCart(): AnyContext | undefined;
+  setStorefrontInstance(context: AnyContext | null | undefined): void;
+  getStorefrontInstance(): AnyContext | undefined;
+  /** Sets any data-layer key (`"pageContext"`). */
+  setContext(name: string, context: unknown): void;
+  /** Reads one data-layer key, or the whole state without a name. */
+  getContext(name?: string): unknown;
+}
+
+type Custom = AnyContext;
+
+export interface PublishApi {
+  addToCart(custom?: Custom): void;
+  addToRequisitionList(custom?: Custom): void;
+  categoryResultsView(searchUnitId: string, custom?: Custom): void;
+  createAccount(custom?: Custom): void;
+  createRequisitionList(custom?: Custom): void;
+  custom(custom?: Custom): void;
+  customUrl(custom?: Custom): void;
+  deleteRequisitionList(custom?: Custom): void;
+  editAccount(custom?: Custom): void;
+  initiateCheckout(custom?: Custom): void;
+  openCart(custom?: Custom): void;
+  pageActivitySummary(custom?: Custom): void;
+  pageView(custom?: Custom): void;
+  placeOrder(custom?: Custom): void;
+  productPageView(custom?: Custom): void;
+  recsItemAddToCartClick(unitId: string, productId: number, custom?: Custom): void;
+  recsItemClick(unitId: string, productId: number, custom?: Custom): void;
+  recsRequestSent(custom?: Custom): void;
+  recsResponseReceived(custom?: Custom): void;
+  recsUnitRender(unitId: string, custom?: Custom): void;
+  recsUnitView(unitId: string, custom?: Custom): void;
+  referrerUrl(custom?: Custom): void;
+  removeFromCart(custom?: Custom): void;
+  removeFromRequisitionList(custom?: Custom): void;
+  searchCategoryClick(searchUnitId: string, name: string, custom?: Custom): void;
+  searchProductClick(searchUnitId: string, sku: string, custom?: Custom): void;
+  searchRequestSent(searchUnitId: string, custom?: Custom): void;
+  searchResponseReceived(searchUnitId: string, custom?: Custom): void;
+  searchResultsView(searchUnitId: string, custom?: Custom): void;
+  searchSuggestionClick(searchUnitId: string, suggestion: string, custom?: Custom): void;
+  shoppingCartView(custom?: Custom): void;
+  signIn(custom?: Custom): void;
+  signOut(custom?: Custom): void;
+  updateCart(custom?: Custom): void;
+}
+
+/** What subscribers of a storefront event receive. */
+export interface StorefrontEvent {
+  event: string;
+  eventInfo: Record<string, unknown>;
+}
+
+/** A report about an event that was dropped, degraded, held or delivered. */
+export interface Diagnostic {
+  level: "error" | "warning" | "info";
+  /** Machine-readable reason, e.g. `missing-context`, `invalid-field`, `delivery-failed`. */
+  code: string;
+  /** The publish method, or `""` for collector-level reports. */
+  event: string;
+  eventId?: string;
+  /** The field path, e.g. `changedProductsContext.items[0].product.sku`. */
+  path: string;
+  message: string;
+}
+
+type Handler<T> = (this: StorefrontEvents, payload: T) => void;
+type EventSubscriptions = { [K in keyof PublishApi]: (handler: Handler<StorefrontEvent>) => void } & {
+  dataLayerChange(handler: Handler<Record<string, unknown>>): void;
+  dataLayerEvent(handler: Handler<StorefrontEvent>): void;
+  /** Every diagnostic the collector raises. */
+  diagnostic(handler: Handler<Diagnostic>): void;
+};
+
+export interface StorefrontEvents {
+  context: ContextApi;
+  publish: PublishApi;
+  subscribe: EventSubscriptions;
+  unsubscribe: EventSubscriptions;
+  /** Logs every diagnostic to the console (also: `?storefront_events_debug=1` in the page URL). */
+  debug(enabled?: boolean): void;
+  /** Resolves once the wasm engine runs and queued calls have been applied. */
+  ready: Promise<void>;
+}
+
+export interface Options {
+  /** Log every diagnostic to the console. */
+  debug?: boolean;
+  /** Where to load the `.wasm` from (URL, Response, or bytes); defaults to next to the module. */
+  wasm?: string | URL | Request | Response | BufferSource | WebAssembly.Module;
+}
+
+/** Creates a collector with the drop-in `magentoStorefrontEvents` API. */
+export function createStorefrontEvents(options?: Options): StorefrontEvents;
+/** Creates the collector once and assigns it to `window.magentoStorefrontEvents`. */
+export function install(options?: Options): StorefrontEvents;
+/** The 27 context names (`setX`/`getX`). */
+export const contextNames: string[];
+/** Publish method → subscriber event name. */
+export const eventNames: Record<keyof PublishApi, string>;
+
+declare global {
+  interface Window {
+    magentoStorefrontEvents: StorefrontEvents;
+  }
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds the release npm package in pkg/:
+#   storefront_collector_bg.wasm   the engine (cargo release → wasm-bindgen → wasm-opt -Oz)
+#   storefront_collector.js        wasm-bindgen's ES module glue (--target web)
+#   storefront-events.js           classic <script> drop-in: defines window.magentoStorefrontEvents
+#   index.js / index.d.ts          the ES module entry and its types
+#   package.json, README.md
+# Usage: scripts/build.sh [--no-setup]
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+[ "${1:-}" = "--no-setup" ] || bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+step() { printf '\033[1m[build]\033[0m %s\n' "$*"; }
+
+# immediate-abort: a panic (always a bug) becomes a bare trap, so no panic-formatting code ships.
+# Passed here rather than in .cargo/config.toml so that tests keep their panic messages.
+step "cargo build --release (wasm32, panic=immediate-abort)"
+cargo build --release --quiet \
+  --config 'target.wasm32-unknown-unknown.rustflags=["-Zunstable-options", "-Cpanic=immediate-abort"]'
+WASM=target/wasm32-unknown-unknown/release/storefront_collector.wasm
+
+step "wasm-bindgen --target web"
+rm -rf pkg && mkdir -p pkg
+wasm-bindgen --target web --out-dir pkg --out-name storefront_collector \
+  --remove-name-section --remove-producers-section "$WASM"
+
+# binaryen 132 from npm; explicit feature list (never --all-features: Chromium rejects the result).
+step "wasm-opt -Oz"
+before=$(stat -c %s pkg/storefront_collector_bg.wasm)
+tools/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  pkg/storefront_collector_bg.wasm -o pkg/storefront_collector_bg.wasm
+step "  $before → $(stat -c %s pkg/storefront_collector_bg.wasm) bytes"
+
+step "JavaScript entries"
+node scripts/assemble.mjs
+
+VERSION=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
+cat > pkg/package.json <<JSON
+{
+  "name": "storefront-collector",
+  "version": "$VERSION",
+  "description": "Adobe Commerce storefront events to Adobe Experience Platform: a Rust/WebAssembly drop-in for magentoStorefrontEvents",
+  "license": "Apache-2.0",
+  "type": "module",
+  "main": "./index.js",
+  "module": "./index.js",
+  "types": "./index.d.ts",
+  "exports": {
+    ".": { "types": "./index.d.ts", "import": "./index.js", "default": "./index.js" },
+    "./storefront-events.js": "./storefront-events.js",
+    "./storefront_collector_bg.wasm": "./storefront_collector_bg.wasm",
+    "./package.json": "./package.json"
+  },
+  "files": [
+    "index.js", "index.d.ts", "storefront-events.js",
+    "storefront_collector.js", "storefront_collector.d.ts",
+    "storefront_collector_bg.wasm", "storefront_collector_bg.wasm.d.ts", "README.md"
+  ],
+  "sideEffects": ["./storefront-events.js"]
+}
+JSON
+cp js/PACKAGE_README.md pkg/README.md
+rm -f pkg/.gitignore
+step "pkg/ ready: $(cd pkg && ls | tr '\n' ' ')"
