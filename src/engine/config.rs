@@ -48,9 +48,8 @@ pub fn validate_ims_org_id(id: Option<&Value>) -> Result<(), &'static str> {
 
 /// Decides routing from `eventForwardingContext` and `aepContext`.
 pub fn routing(contexts: &ContextStore) -> Routing {
-    let awaiting = |code, path: &str, message: &str| {
-        Routing::Awaiting(Diagnostic::new(Level::Info, code, "", path, message))
-    };
+    let awaiting =
+        |code, path: &str, message: &str| Routing::Awaiting(Diagnostic::new(Level::Info, code, "", path, message));
     match contexts.get("eventForwardingContext").and_then(|f| value::at(f, "aep")) {
         Some(Value::Bool(true)) => {}
         Some(Value::Bool(false)) => return Routing::Disabled,

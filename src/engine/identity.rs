@@ -153,7 +153,8 @@ mod tests {
 
     #[test]
     fn array_identity_map_becomes_a_valid_map() {
-        let custom = json!([{"id": "c1", "primary": true, "namespace": {"code": "CRMID"}}, {"id": "x", "primary": false}]);
+        let custom =
+            json!([{"id": "c1", "primary": true, "namespace": {"code": "CRMID"}}, {"id": "x", "primary": false}]);
         let (xdm, d) = run(json!({}), Some(custom), Some("9"));
         assert_eq!(xdm["identityMap"], json!({"CRMID": [{"id": "c1", "primary": true}]}));
         assert_eq!(d.len(), 1);

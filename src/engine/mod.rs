@@ -215,8 +215,7 @@ impl Engine {
             Some(Value::Object(map)) => Some(map),
             _ => state_custom,
         };
-        let snapshot =
-            Snapshot { method, contexts: &self.contexts, custom, extras: &extras, page: &call.page };
+        let snapshot = Snapshot { method, contexts: &self.contexts, custom, extras: &extras, page: &call.page };
         let (mut xdm, warnings) = match xdm::build(&snapshot) {
             Outcome::Built { xdm, warnings } => (xdm, warnings),
             Outcome::NotForwarded => {
@@ -250,8 +249,7 @@ impl Engine {
                 xdm.insert("channel".into(), channel.clone());
             }
         }
-        let custom_identity_map =
-            self.contexts.get("aepContext").and_then(|a| value::at(a, "identityMap")).cloned();
+        let custom_identity_map = self.contexts.get("aepContext").and_then(|a| value::at(a, "identityMap")).cloned();
         self.hold(Held { method: method.name, event_id, xdm, custom_identity_map }, effects);
         self.release(effects);
     }

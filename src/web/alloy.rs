@@ -37,13 +37,9 @@ pub fn get_identity(name: String, find: Function, done: impl FnOnce(Result<Optio
                 .and_then(|identity| Reflect::get(&identity, &"ECID".into()))
                 .ok()
                 .and_then(|ecid| ecid.as_string())),
-            Err(message) => Err(Diagnostic::new(
-                Level::Warning,
-                Code::IdentityUnavailable,
-                "",
-                "aepContext.webSdkName",
-                message,
-            )),
+            Err(message) => {
+                Err(Diagnostic::new(Level::Warning, Code::IdentityUnavailable, "", "aepContext.webSdkName", message))
+            }
         });
     });
 }
@@ -68,7 +64,9 @@ pub fn send_event(
         };
         let diagnostic = match result {
             Ok(_) => Diagnostic::new(Level::Info, Code::HandedOff, event, "", format!("handed to window.{name}")),
-            Err(message) => Diagnostic::new(Level::Error, Code::DeliveryFailed, event, "aepContext.webSdkName", message),
+            Err(message) => {
+                Diagnostic::new(Level::Error, Code::DeliveryFailed, event, "aepContext.webSdkName", message)
+            }
         };
         report(diagnostic.with_event_id(&event_id));
     });

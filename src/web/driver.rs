@@ -62,7 +62,8 @@ impl Driver {
             Effect::Diagnose(d) => self.diagnose(d),
             Effect::Notify { event, event_info } => {
                 let json = Value::Object(event_info).to_string();
-                let _ = self.hooks.on_notify.call2(&JsValue::NULL, &JsValue::from_str(event), &JsValue::from_str(&json));
+                let _ =
+                    self.hooks.on_notify.call2(&JsValue::NULL, &JsValue::from_str(event), &JsValue::from_str(&json));
             }
             Effect::ResolveIdentity { sdk_name } => {
                 let driver = Rc::clone(self);

@@ -34,7 +34,11 @@ impl Collector {
     /// `on_notify(event, eventInfoJson)` receives subscriber notifications; `find_alloy(name)`
     /// resolves with `window[name]` once the site has defined it.
     #[wasm_bindgen(constructor)]
-    pub fn new(on_diagnostic: js_sys::Function, on_notify: js_sys::Function, find_alloy: js_sys::Function) -> Collector {
+    pub fn new(
+        on_diagnostic: js_sys::Function,
+        on_notify: js_sys::Function,
+        find_alloy: js_sys::Function,
+    ) -> Collector {
         #[cfg(feature = "panic-hook")]
         console_error_panic_hook::set_once();
         Collector { driver: Driver::new(Hooks { on_diagnostic, on_notify, find_alloy }) }

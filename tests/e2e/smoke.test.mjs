@@ -1,0 +1,52 @@
+// Smoke tests of the built package (pkg/) in headless Chromium: the classic script tag drop-in.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serve, launch, open } from "./harness.mjs";
+
+let server, browser;
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function sendEvents(page, name) {
+  await page.waitForFunction((n) => window[n] && window[n].calls.some((c) => c[0] === "sendEvent"), name, { timeout: 10000 });
+  await page.waitForTimeout(200); // let any (wrong) extra sends arrive
+  return page.evaluate((n) => window[n].calls.filter((c) => c[0] === "sendEvent").map((c) => c[1]), name);
+}
+
+test("a plain <script> tag and five calls hand the page view to window.myAlloy", async () => {
+  const { page, problems } = await open(browser.context, `${server.url}/tests/e2e/pages/smoke.html`);
+  const sent = await sendEvents(page, "myAlloy");
+  assert.equal(sent.length, 1);
+  const { xdm } = sent[0];
+  assert.deepEqual(Object.keys(sent[0]), ["xdm"], "only {xdm} is passed to sendEvent");
+  assert.equal(xdm.eventType, "web.webpagedetails.pageViews");
+  assert.deepEqual(xdm.web.webPageDetails, {
+    pageViews: { value: 1 }, name: "Shirts", siteSection: "Category", URL: `${server.url}/tests/e2e/pages/smoke.html`,
+  });
+  assert.deepEqual(xdm.web.webReferrer, { URL: "" });
+  assert.equal(xdm.identityMap.ECID[0].primary, true);
+  assert.match(xdm._id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.ok(Math.abs(Date.parse(xdm.timestamp) - Date.now()) < 60000);
+  // getPage() worked synchronously, before the wasm had loaded.
+  assert.deepEqual(await page.evaluate(() => window.readyBeforePublish), { pageType: "Category", pageName: "Shirts" });
+  assert.deepEqual(problems, [], "no console errors");
+  await page.close();
+});
+
+test("included twice and alloy defined late: each event is handed over exactly once", async () => {
+  const { page, problems } = await open(browser.context, `${server.url}/tests/e2e/pages/twice.html`);
+  const sent = await sendEvents(page, "lateAlloy");
+  await page.waitForTimeout(300);
+  const all = await page.evaluate(() => window.lateAlloy.calls.filter((c) => c[0] === "sendEvent").map((c) => c[1].xdm));
+  assert.equal(all.length, 2, `sent ${all.length} events: ${JSON.stringify(all.map((x) => x.web.webPageDetails.name))}`);
+  assert.deepEqual(all.map((x) => x.web.webPageDetails.name), ["T-shirt", "custom name"], "in order, custom value wins");
+  assert.ok(sent.length >= 1);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
