@@ -34,8 +34,10 @@ tools/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   pkg/storefront_collector_bg.wasm -o pkg/storefront_collector_bg.wasm
 step "  $before → $(stat -c %s pkg/storefront_collector_bg.wasm) bytes"
 
-step "JavaScript entries"
+step "JavaScript entries (terser for what a storefront downloads)"
 node scripts/assemble.mjs
+tools/node_modules/.bin/terser pkg/storefront-events.js --compress --mangle -o pkg/storefront-events.js
+tools/node_modules/.bin/terser pkg/storefront_collector.js --module --compress --mangle -o pkg/storefront_collector.js
 
 VERSION=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
 cat > pkg/package.json <<JSON
