@@ -9,9 +9,11 @@
 pub mod config;
 pub mod context;
 pub mod diagnostic;
+pub mod edge;
 pub mod identity;
 pub mod method;
 pub mod money;
+pub mod outbox;
 pub mod time;
 pub mod value;
 pub mod xdm;

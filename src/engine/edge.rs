@@ -1,0 +1,336 @@
+//! The Edge Network's v1 browser contract, as alloy speaks it (spec `edge.md` §2), without I/O:
+//! request URLs and bodies, the handles in a response, the identity cookie, and the retry rule.
+//!
+//! The shell performs the `fetch`/`sendBeacon` calls and the cookie writes these functions describe,
+//! so the Edge cannot tell our requests from alloy's.
+
+use serde_json::{json, Map, Value};
+
+use super::time;
+use super::value;
+
+/// Direct-mode settings, from `aepContext` (drop-in) or the typed configuration (ESM).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EdgeConfig {
+    /// The datastream id, sent as `configId`.
+    pub datastream_id: String,
+    /// The IMS org; names the `kndctr_<org>_*` cookies and is never sent on the wire.
+    pub org_id: String,
+    /// Edge host (a first-party CNAME or `edge.adobedc.net`).
+    pub edge_domain: String,
+    /// First path segment, `ee` unless the merchant's setup says otherwise.
+    pub base_path: String,
+    /// Dataset id sent as a datastream override, when configured.
+    pub dataset_id: Option<String>,
+}
+
+impl EdgeConfig {
+    /// `kndctr_<org with @ as _>_<suffix>`.
+    pub fn cookie_name(&self, suffix: &str) -> String {
+        let mut name = String::from("kndctr_");
+        name.push_str(&self.org_id.replace('@', "_"));
+        name.push('_');
+        name.push_str(suffix);
+        name
+    }
+
+    /// `https://{domain}/{base}[/{hint}]/v1/{action}?configId=…&requestId=…`.
+    pub fn url(&self, action: &str, hint: Option<&str>, request_id: &str) -> String {
+        let mut url = String::from("https://");
+        url.push_str(&self.edge_domain);
+        url.push('/');
+        url.push_str(self.base_path.trim_matches('/'));
+        if let Some(hint) = hint.filter(|h| is_safe_segment(h)) {
+            url.push('/');
+            url.push_str(hint);
+        }
+        url.push_str("/v1/");
+        url.push_str(action);
+        url.push_str("?configId=");
+        push_query_component(&mut url, &self.datastream_id);
+        url.push_str("&requestId=");
+        push_query_component(&mut url, request_id);
+        url
+    }
+}
+
+/// A location hint is used as a path segment only if it is a plain token (`or2`, `va6`).
+fn is_safe_segment(hint: &str) -> bool {
+    !hint.is_empty() && hint.len() <= 16 && hint.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Percent-encodes everything outside RFC 3986's unreserved set.
+fn push_query_component(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+}
+
+/// Facts about the page's cookie state that go into `meta.state`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageState {
+    /// The page's apex domain (`example.test`); `""` on `localhost` or an IP address.
+    pub domain: String,
+    /// `kndctr_<org>_*` cookies, sent in `meta.state.entries` when the Edge host is not under the
+    /// page's apex domain (the browser will not send them in the `Cookie` header then).
+    pub entries: Vec<(String, String)>,
+}
+
+/// The JSON body of one `interact`/`collect` request carrying one event, as alloy sends it.
+pub fn request_body(config: &EdgeConfig, xdm: &Map<String, Value>, state: &PageState, queue_ms: f64) -> String {
+    let mut meta_state = json!({"domain": state.domain, "cookiesEnabled": true});
+    let third_party = state.domain.is_empty()
+        || !(config.edge_domain == state.domain || config.edge_domain.ends_with(&format!(".{}", state.domain)));
+    if third_party && !state.entries.is_empty() {
+        let entries: Vec<Value> = state.entries.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
+        meta_state["entries"] = Value::Array(entries);
+    }
+    let mut meta = json!({"queueTimeMillis": queue_ms.max(0.0).round(), "state": meta_state});
+    if let Some(dataset) = &config.dataset_id {
+        meta["configOverrides"] = json!({"com_adobe_experience_platform": {"datasets": {"event": {"datasetId": dataset}}}});
+    }
+    json!({
+        "events": [{"xdm": xdm}],
+        "query": {"identity": {"fetch": ["ECID"]}},
+        "meta": meta,
+    })
+    .to_string()
+}
+
+/// A cookie the Edge asked us to write (`state:store`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CookieWrite {
+    /// Cookie name.
+    pub key: String,
+    /// Cookie value.
+    pub value: String,
+    /// Lifetime in seconds; `None` for a session cookie.
+    pub max_age: Option<f64>,
+    /// `SameSite` attribute, if given.
+    pub same_site: Option<String>,
+}
+
+/// What an Edge response tells the client.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Handles {
+    /// `state:store` entries.
+    pub cookies: Vec<CookieWrite>,
+    /// The ECID from `identity:result`.
+    pub ecid: Option<String>,
+    /// The EdgeNetwork location hint from `locationHint:result`.
+    pub hint: Option<String>,
+    /// `errors[]` titles of a 207 (partial success) answer.
+    pub errors: Vec<String>,
+}
+
+/// Reads the handles alloy consumes from a response body; `None` if it is not an Edge answer
+/// (no `handle` array).
+pub fn parse_response(body: &str) -> Option<Handles> {
+    let response: Value = serde_json::from_str(body).ok()?;
+    let mut handles = Handles::default();
+    for handle in response.get("handle")?.as_array()? {
+        let payload = handle.get("payload").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        match handle.get("type").and_then(Value::as_str) {
+            Some("state:store") => handles.cookies.extend(payload.iter().filter_map(|p| {
+                Some(CookieWrite {
+                    key: value::str_at(p, "key")?.to_owned(),
+                    value: value::at(p, "value")?.as_str()?.to_owned(),
+                    max_age: value::num_at(p, "maxAge"),
+                    same_site: value::str_at(p, "attrs.SameSite").map(str::to_owned),
+                })
+            })),
+            Some("identity:result") => {
+                if let Some(ecid) = payload.iter().find_map(|p| {
+                    (value::str_at(p, "namespace.code") == Some("ECID")).then(|| value::str_at(p, "id")).flatten()
+                }) {
+                    handles.ecid = Some(ecid.to_owned());
+                }
+            }
+            Some("locationHint:result") => {
+                if let Some(hint) = payload.iter().find_map(|p| {
+                    (value::str_at(p, "scope") == Some("EdgeNetwork")).then(|| value::str_at(p, "hint")).flatten()
+                }) {
+                    handles.hint = Some(hint.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(errors) = response.get("errors").and_then(Value::as_array) {
+        handles.errors = errors.iter().filter_map(|e| value::str_at(e, "title").map(str::to_owned)).collect();
+    }
+    Some(handles)
+}
+
+/// The ECID inside a `kndctr_<org>_identity` cookie value: base64 (standard or URL-safe alphabet,
+/// possibly URI-encoded) of a protobuf message whose field 1 is the ECID string.
+pub fn decode_identity_cookie(cookie: &str) -> Option<String> {
+    let bytes = base64_decode(&cookie.replace("%2B", "+").replace("%2F", "/").replace("%3D", "="))?;
+    // Field 1, wire type 2 (length-delimited): tag byte 0x0A, varint length, bytes.
+    let (&tag, rest) = bytes.split_first()?;
+    if tag != 0x0A {
+        return None;
+    }
+    let (len, rest) = read_varint(rest)?;
+    let ecid = rest.get(..usize::try_from(len).ok()?)?;
+    let ecid = std::str::from_utf8(ecid).ok()?;
+    (!ecid.is_empty() && ecid.bytes().all(|b| b.is_ascii_digit())).then(|| ecid.to_owned())
+}
+
+fn read_varint(bytes: &[u8]) -> Option<(u64, &[u8])> {
+    let mut value = 0u64;
+    for (i, &b) in bytes.iter().enumerate().take(10) {
+        value |= u64::from(b & 0x7F) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some((value, bytes.get(i + 1..)?));
+        }
+    }
+    None
+}
+
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for c in text.bytes().filter(|&c| c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// What to do after a response (or a network failure, `status == 0`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// The Edge has the event.
+    Delivered,
+    /// Try again after this many milliseconds.
+    Retry(f64),
+    /// The Edge refused the event for good; the text says why.
+    Rejected(String),
+}
+
+/// Longest wait between two attempts.
+pub const MAX_BACKOFF_MS: f64 = 60_000.0;
+
+/// Decides from the HTTP status. 429/502/503/504 and network failures are retried after
+/// `Retry-After` (seconds or an HTTP date) or an exponential backoff (1 s, 2 s, 4 s … capped at
+/// [`MAX_BACKOFF_MS`]) with ±30 % jitter; `jitter` is a random number in `[0, 1)` from the shell.
+pub fn verdict(status: u16, retry_after: Option<&str>, attempt: u32, jitter: f64, now_ms: f64) -> Verdict {
+    match status {
+        200..=299 => Verdict::Delivered,
+        0 | 429 | 502 | 503 | 504 => {
+            let advised = retry_after.and_then(|h| retry_after_ms(h, now_ms));
+            let backoff = (1000.0 * f64::from(1u32 << attempt.min(6))).min(MAX_BACKOFF_MS);
+            let jittered = backoff * (0.7 + 0.6 * jitter.clamp(0.0, 1.0));
+            Verdict::Retry(advised.unwrap_or(jittered).clamp(0.0, MAX_BACKOFF_MS))
+        }
+        _ => {
+            let mut reason = String::from("the Edge answered HTTP ");
+            reason.push_str(&status.to_string());
+            Verdict::Rejected(reason)
+        }
+    }
+}
+
+/// `Retry-After` as milliseconds from now: delta-seconds or an IMF-fixdate.
+pub fn retry_after_ms(header: &str, now_ms: f64) -> Option<f64> {
+    let header = header.trim();
+    if let Ok(seconds) = header.parse::<f64>() {
+        return (seconds.is_finite() && seconds >= 0.0).then_some(seconds * 1000.0);
+    }
+    time::parse_http_date(header).map(|at| (at - now_ms).max(0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> EdgeConfig {
+        EdgeConfig {
+            datastream_id: "ds-1".into(),
+            org_id: "1234@AdobeOrg".into(),
+            edge_domain: "edge.example.test".into(),
+            base_path: "ee".into(),
+            dataset_id: Some("dataset-9".into()),
+        }
+    }
+
+    #[test]
+    fn urls_follow_alloys_shape() {
+        let c = config();
+        assert_eq!(c.url("interact", None, "r-1"), "https://edge.example.test/ee/v1/interact?configId=ds-1&requestId=r-1");
+        assert_eq!(c.url("collect", Some("or2"), "r 2"), "https://edge.example.test/ee/or2/v1/collect?configId=ds-1&requestId=r%202");
+        assert_eq!(c.url("interact", Some("../x"), "r"), "https://edge.example.test/ee/v1/interact?configId=ds-1&requestId=r");
+        assert_eq!(c.cookie_name("identity"), "kndctr_1234_AdobeOrg_identity");
+    }
+
+    #[test]
+    fn body_has_one_event_identity_query_state_and_dataset_override() {
+        let mut xdm = Map::new();
+        xdm.insert("eventType".into(), json!("commerce.productViews"));
+        let first_party = PageState { domain: "example.test".into(), entries: vec![("kndctr_x_identity".into(), "v".into())] };
+        let body: Value = serde_json::from_str(&request_body(&config(), &xdm, &first_party, 12.4)).unwrap();
+        assert_eq!(body["events"], json!([{"xdm": {"eventType": "commerce.productViews"}}]));
+        assert_eq!(body["query"], json!({"identity": {"fetch": ["ECID"]}}));
+        assert_eq!(body["meta"]["state"], json!({"domain": "example.test", "cookiesEnabled": true}));
+        assert_eq!(body["meta"]["queueTimeMillis"], json!(12.0));
+        assert_eq!(body["meta"]["configOverrides"]["com_adobe_experience_platform"]["datasets"]["event"]["datasetId"], "dataset-9");
+        let third_party = PageState { domain: "shop.test".into(), ..first_party };
+        let body: Value = serde_json::from_str(&request_body(&config(), &xdm, &third_party, 0.0)).unwrap();
+        assert_eq!(body["meta"]["state"]["entries"], json!([{"key": "kndctr_x_identity", "value": "v"}]));
+    }
+
+    #[test]
+    fn decodes_the_identity_cookie_from_the_spec() {
+        let value = "CiY3NTE0MjEzODM0NDQ2MjI2Mzg5NDUwNzMzMTgxMjUxMTY1ODgxMFIQCM68vcXoMhgBKgNPUjIwAaAB0ry9xegysAG8swHwAc68vcXoMg==";
+        assert_eq!(decode_identity_cookie(value).as_deref(), Some("75142138344462263894507331812511658810"));
+        assert_eq!(decode_identity_cookie("not base64!"), None);
+        assert_eq!(decode_identity_cookie(""), None);
+    }
+
+    #[test]
+    fn reads_handles() {
+        let body = r#"{"requestId":"r-x","handle":[
+            {"type":"identity:result","payload":[{"id":"111","namespace":{"code":"ECID"}}]},
+            {"type":"locationHint:result","payload":[{"scope":"Target","hint":"35"},{"scope":"EdgeNetwork","hint":"or2","ttlSeconds":1800}]},
+            {"type":"state:store","payload":[{"key":"kndctr_1234_AdobeOrg_cluster","value":"or2","maxAge":1800},
+                                             {"key":"k2","value":"v2","maxAge":5,"attrs":{"SameSite":"None"}}]}]}"#;
+        let h = parse_response(body).unwrap();
+        assert_eq!(h.ecid.as_deref(), Some("111"));
+        assert_eq!(h.hint.as_deref(), Some("or2"));
+        assert_eq!(h.cookies.len(), 2);
+        assert_eq!(h.cookies[1].same_site.as_deref(), Some("None"));
+        assert_eq!(parse_response("{}"), None);
+        assert_eq!(parse_response("<html>"), None);
+    }
+
+    #[test]
+    fn retries_only_what_alloy_retries_plus_network_failures() {
+        assert_eq!(verdict(200, None, 0, 0.5, 0.0), Verdict::Delivered);
+        assert_eq!(verdict(429, Some("2"), 0, 0.5, 0.0), Verdict::Retry(2000.0));
+        assert_eq!(verdict(503, None, 0, 0.5, 0.0), Verdict::Retry(1000.0));
+        assert_eq!(verdict(503, None, 3, 0.0, 0.0), Verdict::Retry(5600.0));
+        assert_eq!(verdict(0, None, 20, 1.0, 0.0), Verdict::Retry(MAX_BACKOFF_MS));
+        assert!(matches!(verdict(400, None, 0, 0.5, 0.0), Verdict::Rejected(_)));
+        assert_eq!(retry_after_ms("Wed, 21 Oct 2015 07:28:05 GMT", 1_445_412_480_000.0), Some(5000.0));
+    }
+}

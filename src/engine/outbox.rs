@@ -1,0 +1,286 @@
+//! The outbox: every admitted event waits here until its destination has it.
+//!
+//! Bounded by count and bytes, first in first out, de-duplicated by `_id`. When a bound is hit the
+//! **oldest event that is not being sent** is dropped (the newest behaviour is worth more) and the
+//! engine reports it. The outbox is saved to `localStorage` by the shell under a per-page key, as a
+//! [`Snapshot`]; a later page restores snapshots whose page has gone (closed on `pagehide`, or not
+//! updated for [`STALE_AFTER_MS`]), so events survive reloads and navigation.
+
+use std::collections::VecDeque;
+
+use serde_json::{json, Map, Value};
+
+use super::value;
+
+/// Default bound on the number of events.
+pub const DEFAULT_MAX_EVENTS: usize = 2000;
+/// Default bound on the size of the events' XDM, in bytes of JSON.
+pub const DEFAULT_MAX_BYTES: usize = 2_000_000;
+/// A saved outbox whose page neither closed it nor updated it for this long is taken over.
+pub const STALE_AFTER_MS: f64 = 60_000.0;
+/// Events older than this are dropped rather than sent (the Edge would accept them, but a week-old
+/// behaviour event is more likely a stuck loop than data).
+pub const MAX_AGE_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
+
+/// Where an event is in its delivery.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum State {
+    /// Ready to go.
+    Queued,
+    /// A request (or hand-off) is under way.
+    InFlight,
+    /// Waiting for a retry at this time (epoch ms).
+    RetryAt(f64),
+}
+
+/// One event in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The event's `_id`.
+    pub id: String,
+    /// The publish method (`addToCart`), for diagnostics.
+    pub method: String,
+    /// The XDM without the identity fields (added when it is sent).
+    pub xdm: Map<String, Value>,
+    /// `aepContext.identityMap` at publish time.
+    pub custom_identity_map: Option<Value>,
+    /// Publish time, epoch ms.
+    pub published_ms: f64,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// Delivery state.
+    pub state: State,
+    /// Size of `xdm` as JSON, counted against the byte bound.
+    pub bytes: usize,
+}
+
+impl Entry {
+    /// A queued entry; `bytes` is computed here.
+    pub fn new(id: String, method: String, xdm: Map<String, Value>, custom_identity_map: Option<Value>, published_ms: f64) -> Self {
+        let bytes = Value::Object(xdm.clone()).to_string().len();
+        Entry { id, method, xdm, custom_identity_map, published_ms, attempts: 0, state: State::Queued, bytes }
+    }
+}
+
+/// Configurable bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most events kept.
+    pub max_events: usize,
+    /// Most bytes of XDM kept.
+    pub max_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_events: DEFAULT_MAX_EVENTS, max_bytes: DEFAULT_MAX_BYTES }
+    }
+}
+
+/// The bounded FIFO of events.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    entries: VecDeque<Entry>,
+    bytes: usize,
+    limits: Limits,
+}
+
+impl Outbox {
+    /// An empty outbox with these bounds.
+    pub fn new(limits: Limits) -> Self {
+        Outbox { entries: VecDeque::new(), bytes: 0, limits }
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether it holds no event.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Whether an event with this `_id` is here.
+    pub fn contains(&self, id: &str) -> bool {
+        self.entries.iter().any(|e| e.id == id)
+    }
+
+    /// Adds `entry` at the back unless its `_id` is already here (returns `false` then). Returns
+    /// the entries evicted to respect the bounds, oldest first. An entry larger than the whole byte
+    /// bound is itself refused (returned as evicted).
+    pub fn push(&mut self, entry: Entry) -> (bool, Vec<Entry>) {
+        if self.contains(&entry.id) {
+            return (false, Vec::new());
+        }
+        if entry.bytes > self.limits.max_bytes {
+            return (true, vec![entry]);
+        }
+        self.bytes += entry.bytes;
+        self.entries.push_back(entry);
+        let mut evicted = Vec::new();
+        while self.entries.len() > self.limits.max_events || self.bytes > self.limits.max_bytes {
+            let Some(at) = self.entries.iter().position(|e| e.state != State::InFlight) else { break };
+            if let Some(e) = self.entries.remove(at) {
+                self.bytes -= e.bytes;
+                evicted.push(e);
+            }
+        }
+        (true, evicted)
+    }
+
+    /// Removes and returns the event `id`.
+    pub fn remove(&mut self, id: &str) -> Option<Entry> {
+        let at = self.entries.iter().position(|e| e.id == id)?;
+        let entry = self.entries.remove(at)?;
+        self.bytes -= entry.bytes;
+        Some(entry)
+    }
+
+    /// The event `id`, to update its state.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
+        self.entries.iter_mut().find(|e| e.id == id)
+    }
+
+    /// All events, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter()
+    }
+
+    /// All events, oldest first, mutable.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
+        self.entries.iter_mut()
+    }
+
+    /// Removes every event and returns them, oldest first.
+    pub fn drain(&mut self) -> Vec<Entry> {
+        self.bytes = 0;
+        self.entries.drain(..).collect()
+    }
+
+    /// Events that are due: queued, or waiting for a retry whose time has come.
+    pub fn due_ids(&self, now_ms: f64) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter(|e| match e.state {
+                State::Queued => true,
+                State::RetryAt(at) => at <= now_ms,
+                State::InFlight => false,
+            })
+            .map(|e| e.id.clone())
+            .collect()
+    }
+
+    /// The earliest pending retry time, if any.
+    pub fn next_retry(&self) -> Option<f64> {
+        self.entries.iter().filter_map(|e| if let State::RetryAt(at) = e.state { Some(at) } else { None }).reduce(f64::min)
+    }
+
+    /// Number of events with a request under way.
+    pub fn in_flight(&self) -> usize {
+        self.entries.iter().filter(|e| e.state == State::InFlight).count()
+    }
+
+    /// The saved form: `{"v":1,"updated":ms,"closed":bool,"events":[…]}`. Events in `skip` (already
+    /// handed to the browser for good, e.g. by `sendBeacon`) are left out.
+    pub fn snapshot(&self, now_ms: f64, closed: bool, skip: &[String]) -> String {
+        let events: Vec<Value> = self
+            .entries
+            .iter()
+            .filter(|e| !skip.contains(&e.id))
+            .map(|e| {
+                let mut event = json!({"id": e.id, "method": e.method, "xdm": e.xdm, "at": e.published_ms, "attempts": e.attempts});
+                if let Some(map) = &e.custom_identity_map {
+                    event["identityMap"] = map.clone();
+                }
+                event
+            })
+            .collect();
+        json!({"v": 1, "updated": now_ms, "closed": closed, "events": events}).to_string()
+    }
+}
+
+/// What a saved snapshot says, as read back by another page.
+#[derive(Debug)]
+pub struct Restored {
+    /// Whether the snapshot may be taken over now (its page is gone).
+    pub claimable: bool,
+    /// Its events, queued again (attempt counts kept).
+    pub entries: Vec<Entry>,
+}
+
+/// Reads a saved snapshot; `None` if it is not one of ours (then the shell removes it).
+pub fn read_snapshot(json: &str, now_ms: f64) -> Option<Restored> {
+    let saved: Value = serde_json::from_str(json).ok()?;
+    if saved.get("v") != Some(&json!(1)) {
+        return None;
+    }
+    let closed = saved.get("closed").and_then(Value::as_bool).unwrap_or(false);
+    let updated = value::num_at(&saved, "updated").unwrap_or(0.0);
+    let entries = saved
+        .get("events")?
+        .as_array()?
+        .iter()
+        .filter_map(|e| {
+            let mut entry = Entry::new(
+                value::str_at(e, "id")?.to_owned(),
+                value::str_at(e, "method").unwrap_or("").to_owned(),
+                e.get("xdm")?.as_object()?.clone(),
+                e.get("identityMap").cloned(),
+                value::num_at(e, "at")?,
+            );
+            entry.attempts = value::num_at(e, "attempts").map_or(0, |a| a.clamp(0.0, 1000.0) as u32);
+            Some(entry)
+        })
+        .collect();
+    Some(Restored { claimable: closed || now_ms - updated > STALE_AFTER_MS, entries })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, bytes_of_padding: usize) -> Entry {
+        let mut xdm = Map::new();
+        xdm.insert("p".into(), Value::String("x".repeat(bytes_of_padding)));
+        Entry::new(id.into(), "addToCart".into(), xdm, None, 1.0)
+    }
+
+    #[test]
+    fn fifo_dedup_and_count_bound_drops_the_oldest_not_in_flight() {
+        let mut outbox = Outbox::new(Limits { max_events: 2, max_bytes: 1_000_000 });
+        assert!(outbox.push(entry("a", 1)).0);
+        assert!(!outbox.push(entry("a", 1)).0, "same _id is not queued twice");
+        outbox.get_mut("a").unwrap().state = State::InFlight;
+        outbox.push(entry("b", 1));
+        let (_, evicted) = outbox.push(entry("c", 1));
+        assert_eq!(evicted.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["b"]);
+        assert_eq!(outbox.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["a", "c"]);
+    }
+
+    #[test]
+    fn byte_bound() {
+        let mut outbox = Outbox::new(Limits { max_events: 100, max_bytes: 100 });
+        outbox.push(entry("a", 45)); // 53 bytes of JSON
+        let (_, evicted) = outbox.push(entry("b", 45));
+        assert_eq!(evicted.len(), 1);
+        let (_, refused) = outbox.push(entry("huge", 500));
+        assert_eq!(refused[0].id, "huge");
+        assert_eq!(outbox.len(), 1);
+    }
+
+    #[test]
+    fn snapshots_round_trip_and_claim_rules() {
+        let mut outbox = Outbox::default();
+        outbox.push(entry("a", 3));
+        outbox.push(entry("b", 3));
+        let saved = outbox.snapshot(1000.0, false, &["b".into()]);
+        let open = read_snapshot(&saved, 2000.0).unwrap();
+        assert!(!open.claimable, "a live page's outbox is not taken over");
+        assert_eq!(open.entries.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["a"]);
+        assert_eq!(open.entries[0].xdm, outbox.iter().next().unwrap().xdm);
+        assert!(read_snapshot(&saved, 1000.0 + STALE_AFTER_MS + 1.0).unwrap().claimable);
+        assert!(read_snapshot(&outbox.snapshot(1000.0, true, &[]), 1001.0).unwrap().claimable);
+        assert!(read_snapshot("garbage", 0.0).is_none());
+    }
+}
