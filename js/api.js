@@ -48,6 +48,25 @@ const stringify = JSON.stringify;
 const parse = JSON.parse;
 const slice = Array.prototype.slice;
 const now = Date.now;
+const random = Math.random;
+
+/** localStorage key prefix of saved outboxes (one key per page load). */
+const OUTBOX_PREFIX = "storefront-collector.outbox.";
+
+/** A random (v4) UUID; `crypto.getRandomValues` also works outside secure contexts. */
+function uuid() {
+  const b = new Uint8Array(16);
+  try {
+    crypto.getRandomValues(b);
+  } catch (_) {
+    for (let i = 0; i < 16; i++) b[i] = (random() * 256) | 0;
+  }
+  b[6] = (b[6] & 15) | 64;
+  b[8] = (b[8] & 63) | 128;
+  let h = "";
+  for (let i = 0; i < 16; i++) h += (i === 4 || i === 6 || i === 8 || i === 10 ? "-" : "") + (b[i] + 256).toString(16).slice(1);
+  return h;
+}
 
 function lowerFirst(name) {
   return name === "AEP" ? "aep" : name.charAt(0).toLowerCase() + name.slice(1);
@@ -114,7 +133,7 @@ function buildApi(loadEngine, options) {
 
   function apply(call) {
     if (call[0] === "set") engine.setContext(call[1], call[2]);
-    else engine.publish(call[1], call[2], call[3], call[4], call[5], call[6]);
+    else engine.publish(call[1], call[2], call[3], call[4], call[5], call[6], call[7]);
   }
 
   function enqueue(call) {
@@ -187,7 +206,7 @@ function buildApi(loadEngine, options) {
         let url = "", referrer = "";
         try { url = String(win.document.URL); referrer = String(win.document.referrer); } catch (_) { /* no document */ }
         const notify = !!(handlers[event] || handlers["adobeDataLayer:event"]);
-        enqueue(["publish", method, args, now(), url, referrer, notify]);
+        enqueue(["publish", method, args, now(), url, referrer, notify, uuid()]);
       } catch (e) {
         log("error", ["publish failed", e]);
       }
@@ -203,33 +222,21 @@ function buildApi(loadEngine, options) {
       if (typeof handler !== "function") return;
       const list = handlers[event] || (handlers[event] = []);
       if (list.indexOf(handler) < 0) list.push(handler);
+      syncReporting();
     };
     unsubscribe[name] = (handler) => {
       const list = handlers[event];
       const at = list ? list.indexOf(handler) : -1;
       if (at >= 0) list.splice(at, 1);
       if (list && !list.length) delete handlers[event];
+      syncReporting();
     };
-  }
-
-  function onNotify(event, json) {
-    const make = () => ({ event, eventInfo: parse(json) });
-    emit(event, make);
-    emit("adobeDataLayer:event", make);
-  }
-
-  function onDiagnostic(json) {
-    try {
-      report(parse(json));
-    } catch (e) {
-      log("error", ["bad diagnostic", e]);
-    }
   }
 
   /** Resolves with `window[name]` once the site defines it (alloy may load after us). */
   function findAlloy(name) {
     const current = win[name];
-    if (typeof current === "function") return current;
+    if (typeof current === "function") return Promise.resolve(current);
     if (!alloyLookups[name]) {
       alloyLookups[name] = new Promise((resolve, reject) => {
         let delay = 25, waited = 0;
@@ -249,13 +256,132 @@ function buildApi(loadEngine, options) {
     return alloyLookups[name];
   }
 
+  const message = (e) => String((e && e.message) || e);
+  const nativeFetch = win.fetch && win.fetch.bind(win);
+  const nav = win.navigator;
+  const storage = (() => { try { return win.localStorage; } catch (_) { return null; } })();
+  let tickTimer = 0, saveTimer = 0;
+
+  /** The host: performs the engine's effects with the page's APIs. No method throws. */
+  const host = {
+    diagnostic(json) {
+      try { report(parse(json)); } catch (e) { log("error", ["bad diagnostic", e]); }
+    },
+    notify(event, json) {
+      const make = () => ({ event, eventInfo: parse(json) });
+      emit(event, make);
+      emit("adobeDataLayer:event", make);
+    },
+    resolveIdentity(sdk) {
+      findAlloy(sdk)
+        .then((alloy) => alloy("getIdentity"))
+        .then((r) => engine.identityResolved(r && r.identity && typeof r.identity.ECID === "string" ? r.identity.ECID : undefined),
+          (e) => {
+            report({ level: "warning", code: "identity-unavailable", event: "", path: "aepContext.webSdkName", message: "getIdentity failed: " + message(e) });
+            engine.identityResolved(undefined);
+          });
+    },
+    handOff(sdk, eventId, xdmJson) {
+      findAlloy(sdk)
+        .then((alloy) => alloy("sendEvent", { xdm: parse(xdmJson) }))
+        .then(() => engine.handOffSettled(eventId, undefined, now(), random()),
+          (e) => engine.handOffSettled(eventId, message(e), now(), random()));
+    },
+    fetch(eventId, url, body, keepalive) {
+      const answer = (status, retryAfter, text) => engine.response(eventId, status, retryAfter, text, now(), random());
+      try {
+        nativeFetch(url, {
+          method: "POST", body, keepalive, credentials: "include", cache: "no-cache",
+          referrerPolicy: "no-referrer-when-downgrade", headers: { "Content-Type": "text/plain; charset=UTF-8" },
+        }).then((r) => r.text().then(
+          (text) => answer(r.status, r.headers.get("Retry-After") || undefined, text),
+          () => answer(r.status, r.headers.get("Retry-After") || undefined, undefined),
+        ), () => answer(0));
+      } catch (_) {
+        setTimeout(() => answer(0), 0);
+      }
+    },
+    beacon(url, body) {
+      try { return !!nav.sendBeacon(url, new Blob([body], { type: "text/plain; charset=UTF-8" })); } catch (_) { return false; }
+    },
+    setCookie(key, value, maxAge, sameSite) {
+      try {
+        let c = key + "=" + value + "; path=/";
+        if (apex) c += "; domain=" + apex;
+        if (maxAge !== undefined) c += "; max-age=" + Math.round(maxAge);
+        if (sameSite) c += "; SameSite=" + sameSite + (sameSite === "None" ? "; Secure" : "");
+        win.document.cookie = c;
+      } catch (_) { /* cookies blocked */ }
+    },
+    schedule(at) {
+      clearTimeout(tickTimer);
+      tickTimer = setTimeout(() => engine.tick(now()), Math.max(0, at - now()));
+    },
+    scheduleSave() {
+      // Coalesces bursts; `pagehide` saves synchronously, so this delay loses nothing on navigation.
+      if (!saveTimer) saveTimer = setTimeout(() => { saveTimer = 0; engine.save(now()); }, 200);
+    },
+    store(key, json) {
+      try { storage.setItem(key, json); return true; } catch (_) { return false; }
+    },
+    unstore(key) {
+      try { storage.removeItem(key); } catch (_) { /* storage blocked */ }
+    },
+  };
+
+  /** The page's apex domain (the highest one that takes a cookie), as alloy finds it. */
+  function findApex() {
+    try {
+      const doc = win.document, host = win.location.hostname;
+      if (!host || /^[\d.]+$|:|^localhost$/.test(host)) return "";
+      const labels = host.split(".");
+      for (let i = labels.length - 2; i >= 0; i--) {
+        const candidate = labels.slice(i).join(".");
+        doc.cookie = "storefront_collector_tld=1; domain=" + candidate + "; path=/";
+        if (doc.cookie.indexOf("storefront_collector_tld=1") >= 0) {
+          doc.cookie = "storefront_collector_tld=; domain=" + candidate + "; path=/; max-age=0";
+          return candidate;
+        }
+      }
+    } catch (_) { /* no document or cookies blocked */ }
+    return "";
+  }
+  let apex = "";
+
+  function startEngine(mod) {
+    engine = new mod.Collector(host);
+    apex = findApex();
+    const saved = [];
+    try {
+      for (let i = 0; i < storage.length; i++) {
+        const key = storage.key(i);
+        if (key && key.indexOf(OUTBOX_PREFIX) === 0) saved.push([key, storage.getItem(key)]);
+      }
+    } catch (_) { /* storage blocked */ }
+    let cookies = "";
+    try { cookies = win.document.cookie; } catch (_) { /* cookies blocked */ }
+    const limits = (options && options.outbox) || {};
+    engine.start(now(), OUTBOX_PREFIX + uuid(), cookies, apex, stringify(saved), limits.maxEvents | 0, limits.maxBytes | 0);
+    syncReporting();
+    try {
+      win.addEventListener("pagehide", () => engine.pageHidden(now()));
+      win.addEventListener("visibilitychange", () => { if (win.document.visibilityState === "hidden") engine.save(now()); });
+      win.addEventListener("online", () => engine.tick(now()));
+    } catch (_) { /* no window events (worker) */ }
+  }
+
+  /** Info-level diagnostics cost time; ask for them only when someone listens. */
+  function syncReporting() {
+    if (engine) engine.reportInfo(debug || !!handlers.diagnostic);
+  }
+
   const api = {
     context,
     publish,
     subscribe,
     unsubscribe,
     /** Turns console logging of every diagnostic on or off. */
-    debug(enabled) { debug = enabled !== false; },
+    debug(enabled) { debug = enabled !== false; syncReporting(); },
     /** Resolves once the wasm engine runs (queued calls are applied by then). */
     ready: null,
   };
@@ -264,7 +390,7 @@ function buildApi(loadEngine, options) {
   api.ready = Promise.resolve()
     .then(loadEngine)
     .then((mod) => {
-      engine = new mod.Collector(onDiagnostic, onNotify, findAlloy);
+      startEngine(mod);
       const pending = queue;
       queue = [];
       for (const call of pending) {

@@ -1,149 +1,220 @@
 //! Browser tests (wasm32 only): the web shell in real headless Chromium, run by
 //! `wasm-bindgen-test-runner` through chromedriver (`cargo test`, see .cargo/config.toml).
 //!
-//! Only real platform glue is tested here; XDM rules are tested on the host (tests/golden.rs runs
-//! in the browser too).
+//! The host here is a recording JavaScript object, so each test sees exactly which effects the
+//! shell asked the page to perform. The real host (js/api.js) is exercised by tests/e2e/.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Function, Promise, Reflect, JSON};
-use storefront_collector::web::Collector;
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
+use js_sys::{Array, Function, Reflect};
+use storefront_collector::web::{Collector, Host};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// Publish time of the test events (2026-11-23T12:00:00.123Z).
+const T0: f64 = 1_795_435_200_123.0;
 const ECID: &str = "12345678901234567890123456789012345678";
+/// base64 of protobuf {1: ECID}: 0x0A 0x26 + 38 digits.
+const IDENTITY_COOKIE: &str = "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==";
 
-/// Installs `window[name]` as a stub alloy that records `[command, options]` pairs in
-/// `window[name].calls` and answers `getIdentity` with an ECID.
-fn install_stub_alloy(name: &str) -> Array {
-    let stub = Function::new_with_args(
-        "command, options",
-        &format!(
-            "const self = window['{name}']; self.calls.push([command, JSON.parse(JSON.stringify(options === undefined ? null : options))]);
-             return Promise.resolve(command === 'getIdentity' ? {{identity: {{ECID: '{ECID}'}}}} : {{}});"
-        ),
+/// A host that records every effect as `[name, ...args]` in `host.log`.
+fn recording_host() -> (Host, Array) {
+    let make = Function::new_no_args(
+        "const log = [];
+         const rec = (name) => (...args) => { log.push([name, ...args]); };
+         return { log,
+           diagnostic: (j) => log.push(['diagnostic', JSON.parse(j)]),
+           notify: (e, j) => log.push(['notify', e, JSON.parse(j)]),
+           resolveIdentity: rec('resolveIdentity'),
+           handOff: (s, id, x) => log.push(['handOff', s, id, JSON.parse(x)]),
+           fetch: (id, url, body, keepalive) => log.push(['fetch', id, url, JSON.parse(body), keepalive]),
+           beacon: (url, body) => { log.push(['beacon', url, JSON.parse(body)]); return true; },
+           setCookie: rec('setCookie'), schedule: rec('schedule'), scheduleSave: rec('scheduleSave'),
+           store: (k, j) => { log.push(['store', k, JSON.parse(j)]); return true; }, unstore: rec('unstore') };",
     );
-    let calls = Array::new();
-    Reflect::set(&stub, &"calls".into(), &calls).unwrap();
-    Reflect::set(&js_sys::global(), &name.into(), &stub).unwrap();
-    calls
-}
-
-/// Hooks that collect diagnostics into an array and resolve alloy from `window`.
-fn hooks() -> (Function, Function, Function, Array) {
-    let diagnostics = Array::new();
-    Reflect::set(&js_sys::global(), &"__diagnostics".into(), &diagnostics).unwrap();
-    let on_diagnostic = Function::new_with_args("json", "window.__diagnostics.push(JSON.parse(json))");
-    let on_notify = Function::new_no_args("");
-    let find_alloy = Function::new_with_args("name", "return window[name]");
-    (on_diagnostic, on_notify, find_alloy, diagnostics)
-}
-
-/// Waits `ms` milliseconds (lets promises and timers run).
-async fn sleep(ms: i32) {
-    let promise = Promise::new(&mut |resolve, _| {
-        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
+    let host = make.call0(&JsValue::NULL).unwrap();
+    let log: Array = Reflect::get(&host, &"log".into()).unwrap().unchecked_into();
+    (host.unchecked_into(), log)
 }
 
 fn get(value: &JsValue, path: &str) -> JsValue {
     path.split('.').fold(value.clone(), |v, key| Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED))
 }
 
-#[wasm_bindgen_test]
-async fn page_view_reaches_the_sites_alloy_by_name() {
-    let calls = install_stub_alloy("myAlloy");
-    let (on_diagnostic, on_notify, find_alloy, diagnostics) = hooks();
-    let collector = Collector::new(on_diagnostic, on_notify, find_alloy);
-    collector.set_context(
-        "aepContext",
-        Some(r#"{"imsOrgId":"1234@AdobeOrg","datastreamId":"ds-1","webSdkName":"myAlloy"}"#.into()),
+/// The recorded effects named `name`.
+fn effects(log: &Array, name: &str) -> Vec<JsValue> {
+    log.iter().filter(|e| get(e, "0") == name).collect()
+}
+
+fn codes(log: &Array) -> Vec<String> {
+    effects(log, "diagnostic").iter().filter_map(|d| get(d, "1.code").as_string()).collect()
+}
+
+fn collector_with(aep: &str, cookies: &str) -> (Collector, Array) {
+    let (host, log) = recording_host();
+    let collector = Collector::new(host);
+    collector.start(
+        1000.0,
+        "storefront-collector.outbox.test".into(),
+        cookies.into(),
+        "example.test".into(),
+        "[]",
+        0,
+        0,
     );
+    collector.set_context("aepContext", Some(aep.into()));
     collector.set_context("eventForwardingContext", Some(r#"{"aep":true}"#.into()));
     collector.set_context("pageContext", Some(r#"{"pageType":"Category","pageName":"Shirts"}"#.into()));
+    (collector, log)
+}
+
+fn page_view(collector: &Collector, id: &str) {
     collector.publish(
         "pageView",
         "[]",
-        1_795_435_200_123.0,
+        T0,
         "https://shop.example.com/catalog/t-shirt.html".into(),
         "https://www.google.com/".into(),
         false,
-    );
-    sleep(50).await;
-
-    let commands: Vec<String> = calls.iter().map(|c| get(&c, "0").as_string().unwrap()).collect();
-    assert_eq!(commands, ["getIdentity", "sendEvent"], "alloy calls: {commands:?}");
-    let xdm = get(&calls.get(1), "1.xdm");
-    assert_eq!(get(&xdm, "eventType"), "web.webpagedetails.pageViews");
-    assert_eq!(get(&xdm, "web.webPageDetails.pageViews.value"), 1);
-    assert_eq!(get(&xdm, "web.webPageDetails.name"), "Shirts");
-    assert_eq!(get(&xdm, "web.webPageDetails.siteSection"), "Category");
-    assert_eq!(get(&xdm, "web.webPageDetails.URL"), "https://shop.example.com/catalog/t-shirt.html");
-    assert_eq!(get(&xdm, "web.webReferrer.URL"), "https://www.google.com/");
-    assert_eq!(get(&xdm, "timestamp"), "2026-11-23T12:00:00.123Z");
-    assert_eq!(get(&xdm, "personID"), ECID);
-    assert_eq!(get(&xdm, "identityMap.ECID.0.id"), ECID);
-    assert_eq!(get(&xdm, "identityMap.ECID.0.primary"), true);
-    let id = get(&xdm, "_id").as_string().unwrap();
-    assert_eq!((id.len(), id.as_bytes()[14]), (36, b'4'), "a v4 UUID: {id}");
-    assert!(
-        diagnostics.iter().any(|d| get(&d, "code") == "handed-off"),
-        "diagnostics: {:?}",
-        JSON::stringify(&diagnostics).ok()
+        id.into(),
     );
 }
 
 #[wasm_bindgen_test]
-async fn events_wait_for_an_alloy_that_loads_later() {
-    let (on_diagnostic, on_notify, _, _) = hooks();
-    // findAlloy resolves only once window.lateAlloy exists, as js/api.js does.
-    let find_alloy = Function::new_with_args(
-        "name",
-        "return new Promise(r => { const t = setInterval(() => { if (window[name]) { clearInterval(t); r(window[name]); } }, 10); })",
+fn hand_off_asks_for_the_ecid_then_hands_the_page_view_to_alloy() {
+    let (collector, log) =
+        collector_with(r#"{"imsOrgId":"1234@AdobeOrg","datastreamId":"ds-1","webSdkName":"myAlloy"}"#, "");
+    page_view(&collector, "e-1");
+    assert_eq!(effects(&log, "resolveIdentity").len(), 1);
+    assert!(effects(&log, "handOff").is_empty(), "nothing is handed over before the ECID is known");
+    collector.identity_resolved(Some(ECID.into()));
+    let hand_offs = effects(&log, "handOff");
+    assert_eq!(hand_offs.len(), 1);
+    assert_eq!(get(&hand_offs[0], "1"), "myAlloy");
+    let xdm = get(&hand_offs[0], "3");
+    assert_eq!(get(&xdm, "eventType"), "web.webpagedetails.pageViews");
+    assert_eq!(get(&xdm, "web.webPageDetails.name"), "Shirts");
+    assert_eq!(get(&xdm, "web.webPageDetails.siteSection"), "Category");
+    assert_eq!(get(&xdm, "web.webReferrer.URL"), "https://www.google.com/");
+    assert_eq!(get(&xdm, "_id"), "e-1");
+    assert_eq!(get(&xdm, "timestamp"), "2026-11-23T12:00:00.123Z");
+    assert_eq!(get(&xdm, "identityMap.ECID.0.id"), ECID);
+    assert_eq!(get(&xdm, "personID"), ECID);
+    assert_eq!(collector.held_count(), 1, "kept until alloy resolves");
+    collector.hand_off_settled("e-1".into(), None, T0 + 50.0, 0.5);
+    assert_eq!(collector.held_count(), 0);
+}
+
+#[wasm_bindgen_test]
+fn a_rejected_hand_off_is_retried_then_reported() {
+    let (collector, log) = collector_with(r#"{"imsOrgId":"1234@AdobeOrg","webSdkName":"a"}"#, "");
+    collector.identity_resolved(None);
+    page_view(&collector, "e-1");
+    collector.hand_off_settled("e-1".into(), Some("Network request failed".into()), T0 + 10.0, 0.0);
+    assert!(!effects(&log, "schedule").is_empty(), "a retry is scheduled");
+    collector.tick(T0 + 500.0);
+    assert_eq!(effects(&log, "handOff").len(), 1, "not before the backoff is over");
+    collector.tick(T0 + 2_000.0);
+    assert_eq!(effects(&log, "handOff").len(), 2);
+    collector.hand_off_settled("e-1".into(), Some("again".into()), T0 + 2_010.0, 0.0);
+    collector.tick(T0 + 10_000.0);
+    collector.hand_off_settled("e-1".into(), Some("and again".into()), T0 + 10_010.0, 0.0);
+    assert_eq!(collector.held_count(), 0);
+    assert!(codes(&log).contains(&"delivery-failed".to_string()), "{:?}", codes(&log));
+}
+
+#[wasm_bindgen_test]
+fn direct_mode_posts_alloys_request_and_honours_state_store() {
+    let (collector, log) = collector_with(
+        r#"{"imsOrgId":"1234@AdobeOrg","datastreamId":"ds-1","edgeDomain":"edge.example.test","datasetId":"set-1"}"#,
+        "",
     );
-    let collector = Collector::new(on_diagnostic, on_notify, find_alloy);
-    collector.set_context("aepContext", Some(r#"{"imsOrgId":"1234@AdobeOrg","webSdkName":"lateAlloy"}"#.into()));
-    collector.set_context("eventForwardingContext", Some(r#"{"aep":true}"#.into()));
-    for _ in 0..3 {
-        collector.publish("pageView", "[]", 0.0, "https://a.test/".into(), String::new(), false);
+    page_view(&collector, "e-1");
+    page_view(&collector, "e-2");
+    let fetches = effects(&log, "fetch");
+    assert_eq!(fetches.len(), 1, "one request until an identity exists");
+    assert_eq!(get(&fetches[0], "2"), "https://edge.example.test/ee/v1/interact?configId=ds-1&requestId=e-1");
+    let body = get(&fetches[0], "3");
+    assert_eq!(get(&body, "events.0.xdm.eventType"), "web.webpagedetails.pageViews");
+    assert_eq!(get(&body, "query.identity.fetch.0"), "ECID");
+    assert_eq!(get(&body, "meta.state.domain"), "example.test");
+    assert_eq!(get(&body, "meta.configOverrides.com_adobe_experience_platform.datasets.event.datasetId"), "set-1");
+    assert_eq!(get(&fetches[0], "4"), true, "small bodies use keepalive");
+
+    let answer = format!(
+        r#"{{"requestId":"e-1-0123456789abcdef","handle":[
+            {{"type":"identity:result","payload":[{{"id":"{ECID}","namespace":{{"code":"ECID"}}}}]}},
+            {{"type":"state:store","payload":[
+                {{"key":"kndctr_1234_AdobeOrg_identity","value":"{IDENTITY_COOKIE}","maxAge":34128000}},
+                {{"key":"kndctr_1234_AdobeOrg_cluster","value":"or2","maxAge":1800}}]}}]}}"#
+    );
+    collector.response("e-1".into(), 200, None, Some(answer), T0 + 30.0, 0.5);
+    let cookies = effects(&log, "setCookie");
+    assert_eq!(cookies.len(), 2);
+    assert_eq!(get(&cookies[1], "1"), "kndctr_1234_AdobeOrg_cluster");
+    let fetches = effects(&log, "fetch");
+    assert_eq!(fetches.len(), 2);
+    assert_eq!(get(&fetches[1], "2"), "https://edge.example.test/ee/or2/v1/interact?configId=ds-1&requestId=e-2");
+    assert_eq!(get(&get(&fetches[1], "3"), "events.0.xdm.identityMap.ECID.0.id"), ECID);
+    assert_eq!(collector.held_count(), 1);
+}
+
+#[wasm_bindgen_test]
+fn retry_after_then_success_and_beacons_on_pagehide() {
+    let cookie = format!("kndctr_1234_AdobeOrg_identity={IDENTITY_COOKIE}; other=1");
+    let (collector, log) = collector_with(
+        r#"{"imsOrgId":"1234@AdobeOrg","datastreamId":"ds-1","edgeDomain":"edge.example.test"}"#,
+        &cookie,
+    );
+    for i in 0..6 {
+        page_view(&collector, &format!("e-{i}"));
     }
-    sleep(60).await;
-    let calls = install_stub_alloy("lateAlloy");
-    sleep(80).await;
-    let sends = calls.iter().filter(|c| get(c, "0") == "sendEvent").count();
-    assert_eq!(sends, 3);
+    assert_eq!(effects(&log, "fetch").len(), 4, "four requests at a time once the identity cookie exists");
+    collector.response("e-0".into(), 429, Some("3".into()), None, T0 + 20.0, 0.5);
+    let schedules = effects(&log, "schedule");
+    assert_eq!(get(schedules.last().unwrap(), "1").as_f64(), Some(T0 + 3_020.0), "Retry-After: 3 s");
+    assert_eq!(effects(&log, "fetch").len(), 5, "e-4 takes the free slot");
+    collector.save(T0 + 50.0); // the save the host scheduled
+    let saved = effects(&log, "store");
+    assert_eq!(Array::from(&get(saved.last().unwrap(), "2.events")).length(), 6);
+    // The page goes away with e-0 waiting for its retry and e-5 queued: they go by beacon.
+    collector.page_hidden(T0 + 100.0);
+    let beacons = effects(&log, "beacon");
+    assert_eq!(beacons.len(), 2);
+    assert!(get(&beacons[0], "1")
+        .as_string()
+        .unwrap()
+        .starts_with("https://edge.example.test/ee/v1/collect?configId=ds-1"));
+    // e-1..e-4 were in flight with keepalive, e-0 and e-5 went by beacon: nothing is left to
+    // resend, so the saved outbox is removed rather than left for the next page.
+    assert_eq!(effects(&log, "store").len(), 1);
+    assert_eq!(get(effects(&log, "unstore").last().unwrap(), "1"), "storefront-collector.outbox.test");
+}
+
+#[wasm_bindgen_test]
+fn a_reloaded_page_restores_a_closed_outbox() {
+    let saved = r#"[["storefront-collector.outbox.old","{\"v\":1,\"updated\":900,\"closed\":true,\"events\":[{\"id\":\"old-1\",\"method\":\"addToCart\",\"xdm\":{\"eventType\":\"commerce.productListAdds\",\"_id\":\"old-1\"},\"at\":800,\"attempts\":1}]}"]]"#;
+    let (host, log) = recording_host();
+    let collector = Collector::new(host);
+    collector.start(1000.0, "storefront-collector.outbox.new".into(), String::new(), String::new(), saved, 0, 0);
+    assert_eq!(collector.held_count(), 1);
+    assert_eq!(get(&effects(&log, "unstore")[0], "1"), "storefront-collector.outbox.old");
+    collector.set_context("aepContext", Some(r#"{"imsOrgId":"1234@AdobeOrg","webSdkName":"alloy"}"#.into()));
+    collector.set_context("eventForwardingContext", Some(r#"{"aep":true}"#.into()));
+    collector.identity_resolved(Some(ECID.into()));
+    let hand_offs = effects(&log, "handOff");
+    assert_eq!(hand_offs.len(), 1);
+    assert_eq!(get(&hand_offs[0], "2"), "old-1");
 }
 
 #[wasm_bindgen_test]
 fn bad_json_is_a_diagnostic_not_a_throw() {
-    let (on_diagnostic, on_notify, find_alloy, diagnostics) = hooks();
-    let collector = Collector::new(on_diagnostic, on_notify, find_alloy);
+    let (host, log) = recording_host();
+    let collector = Collector::new(host);
     collector.set_context("pageContext", Some("{not json".into()));
-    collector.publish("pageView", "not an array", 0.0, String::new(), String::new(), false);
-    collector.publish("noSuchMethod", "[]", 0.0, String::new(), String::new(), false);
-    let codes: Vec<String> = diagnostics.iter().map(|d| get(&d, "code").as_string().unwrap()).collect();
-    assert_eq!(codes, ["unreadable-input", "unreadable-input", "unknown-method"]);
+    collector.publish("pageView", "not an array", 0.0, String::new(), String::new(), false, "x".into());
+    collector.publish("noSuchMethod", "[]", 0.0, String::new(), String::new(), false, "y".into());
+    assert_eq!(codes(&log), ["unreadable-input", "unreadable-input", "unknown-method"]);
     assert!(collector.get_context(Some("pageContext".into())).is_none());
-}
-
-#[wasm_bindgen_test]
-fn event_ids_are_unique_v4_uuids() {
-    let (on_diagnostic, on_notify, find_alloy, diagnostics) = hooks();
-    let collector = Collector::new(on_diagnostic, on_notify, find_alloy);
-    collector.set_context("eventForwardingContext", Some(r#"{"aep":false}"#.into()));
-    for _ in 0..50 {
-        collector.publish("pageView", "[]", 0.0, String::new(), String::new(), false);
-    }
-    let mut ids: Vec<String> = diagnostics
-        .iter()
-        .filter(|d| get(d, "code") == "forwarding-disabled")
-        .filter_map(|d| get(&d, "eventId").as_string())
-        .collect();
-    assert_eq!(ids.len(), 50);
-    ids.sort();
-    ids.dedup();
-    assert_eq!(ids.len(), 50);
 }

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::context::ContextStore;
 use super::diagnostic::{Code, Diagnostic, Level};
+use super::edge::EdgeConfig;
 use super::value;
 
 /// How configured events are delivered.
@@ -18,12 +19,7 @@ pub enum Destination {
         sdk_name: String,
     },
     /// Post each event to the Edge Network ourselves.
-    Direct {
-        /// `aepContext.datastreamId`.
-        datastream_id: String,
-        /// `aepContext.edgeDomain`, default `edge.adobedc.net`.
-        edge_domain: String,
-    },
+    Direct(EdgeConfig),
 }
 
 /// What to do with events right now.
@@ -35,6 +31,16 @@ pub enum Routing {
     Disabled,
     /// Not configured (yet): keep events until it is. Carries the reason.
     Awaiting(Diagnostic),
+}
+
+/// The Edge Network's public host.
+pub const DEFAULT_EDGE_DOMAIN: &str = "edge.adobedc.net";
+
+/// A host name as alloy accepts it for `edgeDomain`: `[a-z0-9.-]+`, not empty.
+pub fn is_valid_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 253
+        && host.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
 }
 
 /// Validates an IMS organization id: non-empty and ending in `@AdobeOrg`.
@@ -77,10 +83,29 @@ pub fn routing(contexts: &ContextStore) -> Routing {
             "datastreamId is required when no webSdkName is given",
         );
     };
-    Routing::Deliver(Destination::Direct {
+    let edge_domain = value::str_at(aep, "edgeDomain").unwrap_or(DEFAULT_EDGE_DOMAIN);
+    if !is_valid_host(edge_domain) {
+        return awaiting(
+            Code::InvalidConfiguration,
+            "aepContext.edgeDomain",
+            "edgeDomain must be a host name such as edge.example.com (no scheme, port or path)",
+        );
+    }
+    let base_path = value::str_at(aep, "edgeBasePath").unwrap_or("ee");
+    if !base_path.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return awaiting(
+            Code::InvalidConfiguration,
+            "aepContext.edgeBasePath",
+            "edgeBasePath must be one path segment",
+        );
+    }
+    Routing::Deliver(Destination::Direct(EdgeConfig {
         datastream_id: datastream_id.to_owned(),
-        edge_domain: value::str_at(aep, "edgeDomain").unwrap_or("edge.adobedc.net").to_owned(),
-    })
+        org_id: value::str_at(aep, "imsOrgId").unwrap_or_default().to_owned(),
+        edge_domain: edge_domain.to_owned(),
+        base_path: base_path.to_owned(),
+        dataset_id: value::str_at(aep, "datasetId").map(str::to_owned),
+    }))
 }
 
 #[cfg(test)]
@@ -106,6 +131,25 @@ mod tests {
         let s = store(json!({"imsOrgId": "1234", "datastreamId": "ds"}), json!({"aep": true}));
         let Routing::Awaiting(d) = routing(&s) else { panic!("expected awaiting") };
         assert_eq!((d.code, d.path.as_str()), (Code::InvalidConfiguration, "aepContext.imsOrgId"));
+    }
+
+    #[test]
+    fn direct_mode_reads_domain_base_path_and_dataset() {
+        let s = store(
+            json!({"imsOrgId": "1234@AdobeOrg", "datastreamId": "ds-1", "edgeDomain": "edge.example.test", "datasetId": "d1"}),
+            json!({"aep": true}),
+        );
+        let Routing::Deliver(Destination::Direct(c)) = routing(&s) else { panic!("expected direct") };
+        assert_eq!(
+            (c.edge_domain.as_str(), c.base_path.as_str(), c.dataset_id.as_deref()),
+            ("edge.example.test", "ee", Some("d1"))
+        );
+        let bad = store(
+            json!({"imsOrgId": "1@AdobeOrg", "datastreamId": "ds", "edgeDomain": "https://x.com:443"}),
+            json!({"aep": true}),
+        );
+        let Routing::Awaiting(d) = routing(&bad) else { panic!("expected awaiting") };
+        assert_eq!(d.path, "aepContext.edgeDomain");
     }
 
     #[test]

@@ -51,6 +51,20 @@ pub enum Code {
     DeliveryFailed,
     /// The shopper's ECID could not be read; the event goes without ECID/personID.
     IdentityUnavailable,
+    /// An event with the same `_id` is already waiting; the second one was not queued.
+    Duplicate,
+    /// The Edge accepted the event.
+    Delivered,
+    /// A send failed in a way worth retrying; another attempt is scheduled.
+    Retrying,
+    /// The Edge accepted the request but reported non-fatal errors (HTTP 207).
+    EdgeWarning,
+    /// Events saved by an earlier page were taken over.
+    Restored,
+    /// An event waited too long (7 days) and was dropped.
+    Expired,
+    /// Saving the outbox to `localStorage` failed; events are kept in memory only.
+    StorageUnavailable,
 }
 
 /// One report about one event (or about the collector when `event` is empty).

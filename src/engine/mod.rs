@@ -18,23 +18,31 @@ pub mod time;
 pub mod value;
 pub mod xdm;
 
-use std::collections::VecDeque;
-
 use serde_json::{Map, Value};
 
 use config::{Destination, Routing};
 use context::ContextStore;
 use diagnostic::{Code, Diagnostic, Level};
+use edge::{CookieWrite, EdgeConfig, PageState, Verdict};
 use method::Method;
+use outbox::{Entry, Limits, Outbox, State};
 use xdm::{Outcome, PageFacts, Snapshot};
 
-/// Most events kept while AEP forwarding is not configured or the ECID is being read. Past it the
-/// oldest is dropped, with a diagnostic.
-pub const MAX_HELD_EVENTS: usize = 1000;
+/// Most requests under way at once in direct mode (once the shopper has an identity).
+pub const MAX_IN_FLIGHT: usize = 4;
+/// Largest body sent with `fetch(…, {keepalive: true})`; browsers cap all keep-alive bodies of a
+/// page at 64 KB together.
+pub const KEEPALIVE_MAX_BYTES: usize = 16 * 1024;
+/// A hand-off that alloy rejected is tried this many times in all.
+pub const MAX_HAND_OFF_ATTEMPTS: u32 = 3;
+/// While events wait, the saved outbox is refreshed this often so other pages see it is alive.
+pub const HEARTBEAT_MS: f64 = outbox::STALE_AFTER_MS / 3.0;
 
 /// One thing that happened on the page.
 #[derive(Debug, Clone)]
 pub enum Input {
+    /// The page loaded: facts the engine needs before anything else.
+    Start(Start),
     /// `context.setX(value)`: replace (or, with `None`, clear) the context `key` (`"pageContext"`).
     SetContext {
         /// Data-layer key.
@@ -49,6 +57,76 @@ pub enum Input {
         /// The ECID, if any.
         ecid: Option<String>,
     },
+    /// The site's alloy settled a `sendEvent` promise.
+    HandOffSettled {
+        /// The event's `_id`.
+        event_id: String,
+        /// `None` when it resolved; the rejection's message otherwise.
+        error: Option<String>,
+        /// Now, epoch ms.
+        now_ms: f64,
+        /// A random number in `[0, 1)` for backoff jitter.
+        jitter: f64,
+    },
+    /// A direct-mode `fetch` finished (`status` 0: it failed at the network level).
+    Response {
+        /// The event's `_id` (also the request id).
+        event_id: String,
+        /// HTTP status, or 0 for a network failure.
+        status: u16,
+        /// The `Retry-After` header, if any.
+        retry_after: Option<String>,
+        /// The response body, if it could be read.
+        body: Option<String>,
+        /// Now, epoch ms.
+        now_ms: f64,
+        /// A random number in `[0, 1)` for backoff jitter.
+        jitter: f64,
+    },
+    /// The answer of `navigator.sendBeacon` for an [`Effect::Beacon`].
+    BeaconQueued {
+        /// The event's `_id`.
+        event_id: String,
+        /// Whether the browser took the beacon.
+        accepted: bool,
+    },
+    /// A timer asked for with [`Effect::ScheduleTick`] fired (or the browser came back online).
+    Tick {
+        /// Now, epoch ms.
+        now_ms: f64,
+    },
+    /// The page is being hidden or unloaded (`pagehide`): hand what we can to the browser.
+    PageHidden {
+        /// Now, epoch ms.
+        now_ms: f64,
+    },
+    /// Save the outbox now (after [`Effect::ScheduleSave`], and right after `PageHidden`).
+    Save {
+        /// Now, epoch ms.
+        now_ms: f64,
+        /// Whether the page is going away (then another page may take the saved events over).
+        closing: bool,
+    },
+    /// Whether info-level diagnostics (handed off, delivered, …) are wanted; errors and warnings
+    /// are always reported.
+    ReportInfo(bool),
+}
+
+/// Facts from the page at start-up.
+#[derive(Debug, Clone, Default)]
+pub struct Start {
+    /// Now, epoch ms.
+    pub now_ms: f64,
+    /// The storage key this page saves its outbox under (unique per page load).
+    pub page_key: String,
+    /// `document.cookie` as read at start-up.
+    pub cookies: String,
+    /// The page's apex domain (`example.test`), `""` on localhost.
+    pub domain: String,
+    /// Outboxes saved by earlier pages: `(storage key, JSON)`.
+    pub saved: Vec<(String, String)>,
+    /// Outbox bounds.
+    pub limits: Limits,
 }
 
 /// A publish call, stamped by the shell.
@@ -84,32 +162,64 @@ pub enum Effect {
         /// The alloy global's name.
         sdk_name: String,
     },
-    /// Call `window[sdk_name]("sendEvent", {xdm})`.
+    /// Call `window[sdk_name]("sendEvent", {xdm})` and answer with [`Input::HandOffSettled`].
     HandOff {
         /// The alloy global's name.
         sdk_name: String,
         /// The publish method the event came from (`"pageView"`).
-        method: &'static str,
+        method: String,
         /// The event's `_id`.
         event_id: String,
         /// The complete XDM payload.
         xdm: Map<String, Value>,
     },
+    /// `fetch(url, {method: "POST", body, credentials: "include", keepalive})` with a `text/plain`
+    /// body; answer with [`Input::Response`].
+    Fetch {
+        /// The event's `_id`.
+        event_id: String,
+        /// The Edge URL.
+        url: String,
+        /// The JSON body.
+        body: String,
+        /// Whether to ask for `keepalive` (small bodies only).
+        keepalive: bool,
+    },
+    /// `navigator.sendBeacon(url, body)`; answer with [`Input::BeaconQueued`] at once.
+    Beacon {
+        /// The event's `_id`.
+        event_id: String,
+        /// The Edge `collect` URL.
+        url: String,
+        /// The JSON body.
+        body: String,
+    },
+    /// Write a cookie on the page's apex domain, as alloy does for `state:store`.
+    SetCookie(CookieWrite),
+    /// Call back with [`Input::Tick`] at this time (epoch ms); replaces any earlier request.
+    ScheduleTick {
+        /// When.
+        at_ms: f64,
+    },
+    /// Call back with [`Input::Save`] soon (once the current burst of calls is over).
+    ScheduleSave,
+    /// `localStorage.setItem(key, json)`.
+    Store {
+        /// Storage key.
+        key: String,
+        /// Value.
+        json: String,
+    },
+    /// `localStorage.removeItem(key)`.
+    Unstore {
+        /// Storage key.
+        key: String,
+    },
     /// Report a diagnostic to subscribers and (in debug mode) the console.
     Diagnose(Diagnostic),
 }
 
-/// An event whose XDM is built but which is not delivered yet.
-#[derive(Debug, Clone)]
-struct Held {
-    method: &'static str,
-    event_id: String,
-    xdm: Map<String, Value>,
-    /// `aepContext.identityMap` at publish time.
-    custom_identity_map: Option<Value>,
-}
-
-/// What the engine knows of the shopper's ECID.
+/// What the engine knows of the shopper's ECID in hand-off mode.
 #[derive(Debug, Clone, PartialEq)]
 enum Ecid {
     Unknown,
@@ -122,11 +232,26 @@ enum Ecid {
 pub struct Engine {
     contexts: ContextStore,
     routing: Routing,
-    /// Events waiting for configuration or for the ECID, oldest first.
-    held: VecDeque<Held>,
-    ecid: Ecid,
-    /// Whether the "awaiting configuration" diagnostic was already reported for the current reason.
+    outbox: Outbox,
+    /// Hand-off mode: the ECID from the site's alloy.
+    handoff_ecid: Ecid,
+    /// Direct mode: the page's cookies (`name → value`) as we know them.
+    cookies: Vec<(String, String)>,
+    /// The page's apex domain.
+    domain: String,
+    /// This page's storage key; empty until [`Input::Start`].
+    page_key: String,
+    /// Whether a snapshot of ours is in storage.
+    stored: bool,
+    save_scheduled: bool,
+    last_saved_ms: f64,
+    /// The time of the wake-up we last asked for.
+    tick_at: Option<f64>,
+    now_ms: f64,
+    /// Events handed to the browser for good on `pagehide` (beacon or keep-alive fetch).
+    handed_to_browser: Vec<String>,
     awaiting_reported: bool,
+    report_info: bool,
 }
 
 impl Default for Engine {
@@ -140,7 +265,23 @@ impl Engine {
     pub fn new() -> Self {
         let contexts = ContextStore::default();
         let routing = config::routing(&contexts);
-        Engine { contexts, routing, held: VecDeque::new(), ecid: Ecid::Unknown, awaiting_reported: false }
+        Engine {
+            contexts,
+            routing,
+            outbox: Outbox::default(),
+            handoff_ecid: Ecid::Unknown,
+            cookies: Vec::new(),
+            domain: String::new(),
+            page_key: String::new(),
+            stored: false,
+            save_scheduled: false,
+            last_saved_ms: 0.0,
+            tick_at: None,
+            now_ms: 0.0,
+            handed_to_browser: Vec::new(),
+            awaiting_reported: false,
+            report_info: true,
+        }
     }
 
     /// The context `key`, if set (for `context.getX()`).
@@ -153,15 +294,16 @@ impl Engine {
         self.contexts.state()
     }
 
-    /// How many events are held (waiting for configuration or the ECID).
+    /// How many events wait in the outbox (not yet delivered).
     pub fn held_count(&self) -> usize {
-        self.held.len()
+        self.outbox.len()
     }
 
     /// Feeds one input and returns what the shell must do, in order.
     pub fn handle(&mut self, input: Input) -> Vec<Effect> {
         let mut effects = Vec::new();
         match input {
+            Input::Start(start) => self.start(start, &mut effects),
             Input::SetContext { key, value } => self.set_context(&key, value, &mut effects),
             Input::Publish(publish) => self.publish(publish, &mut effects),
             Input::IdentityResolved { ecid } => {
@@ -174,11 +316,77 @@ impl Engine {
                         "the ECID could not be read from alloy; events are sent without ECID and personID",
                     )));
                 }
-                self.ecid = Ecid::Known(ecid);
-                self.release(&mut effects);
+                self.handoff_ecid = Ecid::Known(ecid);
             }
+            Input::HandOffSettled { event_id, error, now_ms, jitter } => {
+                self.now_ms = self.now_ms.max(now_ms);
+                self.hand_off_settled(&event_id, error, jitter, &mut effects);
+            }
+            Input::Response { event_id, status, retry_after, body, now_ms, jitter } => {
+                self.now_ms = self.now_ms.max(now_ms);
+                self.response(&event_id, status, retry_after.as_deref(), body.as_deref(), jitter, &mut effects);
+            }
+            Input::BeaconQueued { event_id, accepted } => {
+                if accepted {
+                    if let Some(entry) = self.outbox.remove(&event_id) {
+                        self.handed_to_browser.push(event_id);
+                        self.info(&mut effects, Code::Delivered, &entry, "sent with sendBeacon as the page was hidden");
+                    }
+                } else if let Some(entry) = self.outbox.get_mut(&event_id) {
+                    entry.state = State::Queued;
+                }
+                self.changed(&mut effects);
+            }
+            Input::Tick { now_ms } => {
+                self.now_ms = self.now_ms.max(now_ms);
+                self.tick_at = None;
+                if !self.outbox.is_empty() && self.now_ms - self.last_saved_ms >= HEARTBEAT_MS {
+                    self.changed(&mut effects);
+                }
+            }
+            Input::PageHidden { now_ms } => {
+                self.now_ms = self.now_ms.max(now_ms);
+                self.page_hidden(&mut effects);
+                return effects;
+            }
+            Input::Save { now_ms, closing } => {
+                self.now_ms = self.now_ms.max(now_ms);
+                self.save(closing, &mut effects);
+                return effects;
+            }
+            Input::ReportInfo(on) => self.report_info = on,
         }
+        self.pump(&mut effects);
         effects
+    }
+
+    fn start(&mut self, start: Start, effects: &mut Vec<Effect>) {
+        self.now_ms = self.now_ms.max(start.now_ms);
+        self.page_key = start.page_key;
+        self.domain = start.domain;
+        self.cookies = parse_cookies(&start.cookies);
+        self.outbox = Outbox::new(start.limits);
+        let mut restored = 0usize;
+        for (key, json) in start.saved {
+            match outbox::read_snapshot(&json, self.now_ms) {
+                Some(saved) if !saved.claimable => continue,
+                Some(saved) => {
+                    for entry in saved.entries {
+                        let (added, evicted) = self.outbox.push(entry);
+                        restored += usize::from(added);
+                        self.report_evicted(evicted, effects);
+                    }
+                }
+                None => {}
+            }
+            effects.push(Effect::Unstore { key });
+        }
+        if restored > 0 {
+            let mut message = restored.to_string();
+            message.push_str(" undelivered events from an earlier page were restored");
+            self.diagnose_info(effects, Code::Restored, "", "", message);
+            self.changed(effects);
+        }
     }
 
     fn set_context(&mut self, key: &str, value: Option<Value>, effects: &mut Vec<Effect>) {
@@ -189,15 +397,16 @@ impl Engine {
                 self.awaiting_reported = false;
                 if matches!(routing, Routing::Deliver(Destination::HandOff { .. })) {
                     // Another alloy instance may know another ECID: ask again.
-                    self.ecid = Ecid::Unknown;
+                    self.handoff_ecid = Ecid::Unknown;
                 }
                 self.routing = routing;
-                self.release(effects);
             }
         }
+        let _ = effects;
     }
 
     fn publish(&mut self, call: Publish, effects: &mut Vec<Effect>) {
+        self.now_ms = self.now_ms.max(call.at_ms);
         let Some(method) = method::find(&call.method) else {
             effects.push(Effect::Diagnose(Diagnostic::new(
                 Level::Error,
@@ -221,16 +430,18 @@ impl Engine {
         let (mut xdm, warnings) = match xdm::build(&snapshot) {
             Outcome::Built { xdm, warnings } => (xdm, warnings),
             Outcome::NotForwarded => {
-                effects.push(Effect::Diagnose(
-                    Diagnostic::new(
-                        Level::Info,
-                        Code::NotForwarded,
-                        method.name,
-                        "",
-                        "this event is published to subscribers only; it has no Experience Platform event type",
-                    )
-                    .with_event_id(&call.event_id),
-                ));
+                if self.report_info {
+                    effects.push(Effect::Diagnose(
+                        Diagnostic::new(
+                            Level::Info,
+                            Code::NotForwarded,
+                            method.name,
+                            "",
+                            "this event is published to subscribers only; it has no Experience Platform event type",
+                        )
+                        .with_event_id(&call.event_id),
+                    ));
+                }
                 return;
             }
             Outcome::Dropped(d) => {
@@ -252,8 +463,23 @@ impl Engine {
             }
         }
         let custom_identity_map = self.contexts.get("aepContext").and_then(|a| value::at(a, "identityMap")).cloned();
-        self.hold(Held { method: method.name, event_id, xdm, custom_identity_map }, effects);
-        self.release(effects);
+        let entry = Entry::new(event_id, method.name.to_owned(), xdm, custom_identity_map, call.at_ms);
+        if matches!(self.routing, Routing::Disabled) {
+            self.forwarding_disabled(&entry, effects);
+            return;
+        }
+        let (added, evicted) = self.outbox.push(entry);
+        if !added {
+            effects.push(Effect::Diagnose(Diagnostic::new(
+                Level::Warning,
+                Code::Duplicate,
+                method.name,
+                "debugContext.eventId",
+                "an event with this _id is already waiting; the duplicate was not queued",
+            )));
+        }
+        self.report_evicted(evicted, effects);
+        self.changed(effects);
     }
 
     /// `{...state, ...extras, customContext?}` as the reference's subscribers see it.
@@ -266,94 +492,367 @@ impl Engine {
         info
     }
 
-    fn hold(&mut self, event: Held, effects: &mut Vec<Effect>) {
-        if self.held.len() >= MAX_HELD_EVENTS {
-            if let Some(oldest) = self.held.pop_front() {
-                effects.push(Effect::Diagnose(
-                    Diagnostic::new(
-                        Level::Error,
-                        Code::QueueFull,
-                        oldest.method,
-                        "",
-                        format!("more than {MAX_HELD_EVENTS} events waiting; the oldest was dropped"),
-                    )
-                    .with_event_id(&oldest.event_id),
-                ));
-            }
-        }
-        self.held.push_back(event);
-    }
-
-    /// Delivers, keeps or drops the held events according to routing and ECID state.
-    fn release(&mut self, effects: &mut Vec<Effect>) {
-        if self.held.is_empty() {
-            return;
-        }
-        match &self.routing {
+    /// Sends what can be sent now, and asks for a wake-up for what must wait.
+    fn pump(&mut self, effects: &mut Vec<Effect>) {
+        self.expire(effects);
+        match self.routing.clone() {
             Routing::Awaiting(reason) => {
-                if !self.awaiting_reported {
+                if !self.awaiting_reported && !self.outbox.is_empty() {
                     self.awaiting_reported = true;
-                    effects.push(Effect::Diagnose(reason.clone()));
+                    effects.push(Effect::Diagnose(reason));
                 }
             }
             Routing::Disabled => {
-                for event in self.held.drain(..) {
+                for entry in self.outbox.drain() {
+                    self.forwarding_disabled(&entry, effects);
+                }
+                self.changed(effects);
+            }
+            Routing::Deliver(Destination::HandOff { sdk_name }) => self.pump_hand_off(&sdk_name, effects),
+            Routing::Deliver(Destination::Direct(config)) => self.pump_direct(&config, effects),
+        }
+        self.schedule(effects);
+    }
+
+    fn pump_hand_off(&mut self, sdk_name: &str, effects: &mut Vec<Effect>) {
+        let ecid = match &self.handoff_ecid {
+            Ecid::Unknown => {
+                if !self.outbox.is_empty() {
+                    self.handoff_ecid = Ecid::Requested;
+                    effects.push(Effect::ResolveIdentity { sdk_name: sdk_name.to_owned() });
+                }
+                return;
+            }
+            Ecid::Requested => return,
+            Ecid::Known(ecid) => ecid.clone(),
+        };
+        for id in self.outbox.due_ids(self.now_ms) {
+            let Some(entry) = self.outbox.get_mut(&id) else { continue };
+            entry.state = State::InFlight;
+            let (method, xdm) = (entry.method.clone(), finalize(entry, ecid.as_deref(), effects));
+            effects.push(Effect::HandOff { sdk_name: sdk_name.to_owned(), method, event_id: id, xdm });
+        }
+    }
+
+    fn pump_direct(&mut self, config: &EdgeConfig, effects: &mut Vec<Effect>) {
+        let ecid = self.direct_ecid(config);
+        // Until the shopper has an identity, one request at a time: its answer mints the identity
+        // cookie the others need (alloy does the same).
+        let limit = if ecid.is_some() { MAX_IN_FLIGHT } else { 1 };
+        let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
+        let state = self.page_state(config);
+        for id in self.outbox.due_ids(self.now_ms) {
+            if self.outbox.in_flight() >= limit {
+                break;
+            }
+            let now = self.now_ms;
+            let Some(entry) = self.outbox.get_mut(&id) else { continue };
+            entry.state = State::InFlight;
+            let queued_ms = now - entry.published_ms;
+            let xdm = finalize(entry, ecid.as_deref(), effects);
+            let body = edge::request_body(config, &xdm, &state, queued_ms);
+            let url = config.url("interact", hint.as_deref(), &id);
+            effects.push(Effect::Fetch { keepalive: body.len() <= KEEPALIVE_MAX_BYTES, event_id: id, url, body });
+        }
+    }
+
+    fn direct_ecid(&self, config: &EdgeConfig) -> Option<String> {
+        self.cookie(&config.cookie_name("identity")).and_then(edge::decode_identity_cookie)
+    }
+
+    fn page_state(&self, config: &EdgeConfig) -> PageState {
+        let prefix = config.cookie_name("");
+        PageState {
+            domain: self.domain.clone(),
+            entries: self.cookies.iter().filter(|(k, _)| k.starts_with(&prefix)).cloned().collect(),
+        }
+    }
+
+    fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    fn response(
+        &mut self,
+        event_id: &str,
+        status: u16,
+        retry_after: Option<&str>,
+        body: Option<&str>,
+        jitter: f64,
+        effects: &mut Vec<Effect>,
+    ) {
+        if let Some(handles) = body.and_then(edge::parse_response) {
+            for cookie in handles.cookies {
+                self.cookies.retain(|(k, _)| *k != cookie.key);
+                self.cookies.push((cookie.key.clone(), cookie.value.clone()));
+                effects.push(Effect::SetCookie(cookie));
+            }
+            if !handles.errors.is_empty() {
+                effects.push(Effect::Diagnose(
+                    Diagnostic::new(Level::Warning, Code::EdgeWarning, "", "", handles.errors.join("; "))
+                        .with_event_id(event_id),
+                ));
+            }
+        }
+        let Some(entry) = self.outbox.get_mut(event_id) else { return };
+        let attempt = entry.attempts;
+        match edge::verdict(status, retry_after, attempt, jitter, self.now_ms) {
+            Verdict::Delivered => {
+                if let Some(entry) = self.outbox.remove(event_id) {
+                    self.info(effects, Code::Delivered, &entry, "the Edge accepted the event");
+                }
+            }
+            Verdict::Retry(wait_ms) => {
+                entry.attempts += 1;
+                entry.state = State::RetryAt(self.now_ms + wait_ms);
+                let mut message = String::from(if status == 0 { "network failure" } else { "the Edge answered " });
+                if status != 0 {
+                    message.push_str(&status.to_string());
+                }
+                message.push_str("; retrying in ");
+                message.push_str(&(wait_ms.round() as u64).to_string());
+                message.push_str(" ms");
+                let d =
+                    Diagnostic::new(Level::Info, Code::Retrying, &entry.method, "", message).with_event_id(event_id);
+                if self.report_info {
+                    effects.push(Effect::Diagnose(d));
+                }
+            }
+            Verdict::Rejected(reason) => {
+                if let Some(entry) = self.outbox.remove(event_id) {
+                    let mut message = reason;
+                    if let Some(detail) = body.and_then(problem_title) {
+                        message.push_str(": ");
+                        message.push_str(&detail);
+                    }
                     effects.push(Effect::Diagnose(
-                        Diagnostic::new(
-                            Level::Info,
-                            Code::ForwardingDisabled,
-                            event.method,
-                            "eventForwardingContext.aep",
-                            "AEP forwarding is off; the event is not sent to Experience Platform",
-                        )
-                        .with_event_id(&event.event_id),
+                        Diagnostic::new(Level::Error, Code::DeliveryFailed, &entry.method, "", message)
+                            .with_event_id(event_id),
                     ));
                 }
             }
-            Routing::Deliver(Destination::HandOff { sdk_name }) => {
-                let sdk_name = sdk_name.clone();
-                match &self.ecid {
-                    Ecid::Unknown => {
-                        self.ecid = Ecid::Requested;
-                        effects.push(Effect::ResolveIdentity { sdk_name });
-                    }
-                    Ecid::Requested => {}
-                    Ecid::Known(ecid) => {
-                        let ecid = ecid.clone();
-                        for mut event in self.held.drain(..) {
-                            let mut diagnostics = Vec::new();
-                            identity::apply(
-                                &mut event.xdm,
-                                event.custom_identity_map.as_ref(),
-                                ecid.as_deref(),
-                                event.method,
-                                &mut diagnostics,
-                            );
-                            effects.extend(diagnostics.into_iter().map(Effect::Diagnose));
-                            effects.push(Effect::HandOff {
-                                sdk_name: sdk_name.clone(),
-                                method: event.method,
-                                event_id: event.event_id,
-                                xdm: event.xdm,
-                            });
-                        }
-                    }
+        }
+        self.changed(effects);
+    }
+
+    fn hand_off_settled(&mut self, event_id: &str, error: Option<String>, jitter: f64, effects: &mut Vec<Effect>) {
+        match error {
+            None => {
+                if let Some(entry) = self.outbox.remove(event_id) {
+                    self.info(effects, Code::HandedOff, &entry, "alloy accepted the event");
                 }
             }
-            Routing::Deliver(Destination::Direct { .. }) => {
-                if !self.awaiting_reported {
-                    self.awaiting_reported = true;
-                    effects.push(Effect::Diagnose(Diagnostic::new(
-                        Level::Info,
-                        Code::AwaitingConfiguration,
-                        "",
+            Some(message) => {
+                let now = self.now_ms;
+                let Some(entry) = self.outbox.get_mut(event_id) else { return };
+                entry.attempts += 1;
+                if entry.attempts >= MAX_HAND_OFF_ATTEMPTS {
+                    if let Some(entry) = self.outbox.remove(event_id) {
+                        let mut text = String::from("alloy rejected the event ");
+                        text.push_str(&MAX_HAND_OFF_ATTEMPTS.to_string());
+                        text.push_str(" times; last: ");
+                        text.push_str(&message);
+                        effects.push(Effect::Diagnose(
+                            Diagnostic::new(
+                                Level::Error,
+                                Code::DeliveryFailed,
+                                &entry.method,
+                                "aepContext.webSdkName",
+                                text,
+                            )
+                            .with_event_id(event_id),
+                        ));
+                    }
+                } else {
+                    let wait = match edge::verdict(0, None, entry.attempts, jitter, now) {
+                        Verdict::Retry(ms) => ms,
+                        _ => 1000.0,
+                    };
+                    entry.state = State::RetryAt(now + wait);
+                    let d = Diagnostic::new(
+                        Level::Warning,
+                        Code::Retrying,
+                        &entry.method,
                         "aepContext.webSdkName",
-                        "direct Edge delivery is not available in this build; events are kept until a webSdkName is set",
-                    )));
+                        message,
+                    )
+                    .with_event_id(event_id);
+                    effects.push(Effect::Diagnose(d));
                 }
             }
         }
+        self.changed(effects);
     }
+
+    /// `pagehide`: in direct mode, hand every waiting event to `sendBeacon` (once the shopper has an
+    /// identity, as alloy does); keep-alive requests under way will finish without us.
+    fn page_hidden(&mut self, effects: &mut Vec<Effect>) {
+        let Routing::Deliver(Destination::Direct(config)) = self.routing.clone() else { return };
+        for entry in self.outbox.iter() {
+            if entry.state == State::InFlight && entry.bytes + 512 <= KEEPALIVE_MAX_BYTES {
+                self.handed_to_browser.push(entry.id.clone());
+            }
+        }
+        let Some(ecid) = self.direct_ecid(&config) else { return };
+        let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
+        let state = self.page_state(&config);
+        let now = self.now_ms;
+        for entry in self.outbox.iter_mut().filter(|e| e.state != State::InFlight) {
+            entry.state = State::InFlight;
+            let queued_ms = now - entry.published_ms;
+            let xdm = finalize(entry, Some(&ecid), effects);
+            let body = edge::request_body(&config, &xdm, &state, queued_ms);
+            let url = config.url("collect", hint.as_deref(), &entry.id);
+            effects.push(Effect::Beacon { event_id: entry.id.clone(), url, body });
+        }
+    }
+
+    fn save(&mut self, closing: bool, effects: &mut Vec<Effect>) {
+        self.save_scheduled = false;
+        self.last_saved_ms = self.now_ms;
+        if self.page_key.is_empty() {
+            return;
+        }
+        let keep: Vec<&Entry> = self.outbox.iter().filter(|e| !self.handed_to_browser.contains(&e.id)).collect();
+        if keep.is_empty() {
+            if self.stored {
+                self.stored = false;
+                effects.push(Effect::Unstore { key: self.page_key.clone() });
+            }
+            return;
+        }
+        self.stored = true;
+        let json = self.outbox.snapshot(self.now_ms, closing, &self.handed_to_browser);
+        effects.push(Effect::Store { key: self.page_key.clone(), json });
+    }
+
+    /// The outbox changed: ask for a save (once per burst).
+    fn changed(&mut self, effects: &mut Vec<Effect>) {
+        if !self.save_scheduled && !self.page_key.is_empty() {
+            self.save_scheduled = true;
+            effects.push(Effect::ScheduleSave);
+        }
+    }
+
+    /// Asks for a wake-up at the next retry (or heartbeat) time, if that changed.
+    fn schedule(&mut self, effects: &mut Vec<Effect>) {
+        let heartbeat = (!self.outbox.is_empty()).then_some(self.last_saved_ms.max(self.now_ms) + HEARTBEAT_MS);
+        let wanted = match (self.outbox.next_retry(), heartbeat) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(at) = wanted {
+            if self.tick_at.is_none_or(|current| at < current) {
+                self.tick_at = Some(at);
+                effects.push(Effect::ScheduleTick { at_ms: at });
+            }
+        }
+    }
+
+    /// Drops events too old to send.
+    fn expire(&mut self, effects: &mut Vec<Effect>) {
+        let now = self.now_ms;
+        let expired: Vec<String> = self
+            .outbox
+            .iter()
+            .filter(|e| e.state != State::InFlight && now - e.published_ms > outbox::MAX_AGE_MS)
+            .map(|e| e.id.clone())
+            .collect();
+        for id in expired {
+            if let Some(entry) = self.outbox.remove(&id) {
+                effects.push(Effect::Diagnose(
+                    Diagnostic::new(
+                        Level::Error,
+                        Code::Expired,
+                        &entry.method,
+                        "",
+                        "the event waited over 7 days and was dropped",
+                    )
+                    .with_event_id(&id),
+                ));
+            }
+        }
+    }
+
+    fn report_evicted(&self, evicted: Vec<Entry>, effects: &mut Vec<Effect>) {
+        for entry in evicted {
+            effects.push(Effect::Diagnose(
+                Diagnostic::new(
+                    Level::Error,
+                    Code::QueueFull,
+                    &entry.method,
+                    "",
+                    "the outbox is full (count or bytes); the oldest waiting event was dropped",
+                )
+                .with_event_id(&entry.id),
+            ));
+        }
+    }
+
+    fn forwarding_disabled(&self, entry: &Entry, effects: &mut Vec<Effect>) {
+        if self.report_info {
+            effects.push(Effect::Diagnose(
+                Diagnostic::new(
+                    Level::Info,
+                    Code::ForwardingDisabled,
+                    &entry.method,
+                    "eventForwardingContext.aep",
+                    "AEP forwarding is off; the event is not sent to Experience Platform",
+                )
+                .with_event_id(&entry.id),
+            ));
+        }
+    }
+
+    fn info(&self, effects: &mut Vec<Effect>, code: Code, entry: &Entry, message: &str) {
+        if self.report_info {
+            effects.push(Effect::Diagnose(
+                Diagnostic::new(Level::Info, code, &entry.method, "", message).with_event_id(&entry.id),
+            ));
+        }
+    }
+
+    fn diagnose_info(&self, effects: &mut Vec<Effect>, code: Code, event: &str, path: &str, message: String) {
+        if self.report_info {
+            effects.push(Effect::Diagnose(Diagnostic::new(Level::Info, code, event, path, message)));
+        }
+    }
+}
+
+/// The XDM to send for `entry`: its payload plus `personID`/`identityMap` for `ecid`.
+fn finalize(entry: &Entry, ecid: Option<&str>, effects: &mut Vec<Effect>) -> Map<String, Value> {
+    let mut xdm = entry.xdm.clone();
+    let mut diagnostics = Vec::new();
+    identity::apply(&mut xdm, entry.custom_identity_map.as_ref(), ecid, &entry.method, &mut diagnostics);
+    effects.extend(diagnostics.into_iter().map(|d| Effect::Diagnose(d.with_event_id(&entry.id))));
+    xdm
+}
+
+/// The `title` (and `detail`) of an RFC 7807 problem body.
+fn problem_title(body: &str) -> Option<String> {
+    let problem: Value = serde_json::from_str(body).ok()?;
+    let title = value::str_at(&problem, "title")?;
+    Some(match value::str_at(&problem, "detail") {
+        Some(detail) => {
+            let mut text = title.to_owned();
+            text.push_str(" (");
+            text.push_str(detail);
+            text.push(')');
+            text
+        }
+        None => title.to_owned(),
+    })
+}
+
+/// `document.cookie` → `(name, value)` pairs.
+fn parse_cookies(cookies: &str) -> Vec<(String, String)> {
+    cookies
+        .split(';')
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            Some((name.trim().to_owned(), value.trim().to_owned()))
+        })
+        .collect()
 }
 
 /// Splits publish arguments into named positional extras and the optional custom context.

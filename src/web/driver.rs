@@ -1,40 +1,29 @@
-//! The driver owns the engine, feeds it inputs and carries out its effects.
+//! The driver owns the engine, feeds it inputs and hands its effects to the JavaScript host.
 //!
 //! It drops its borrow of the engine *before* running effects, so page code that re-enters the
-//! collector from a subscriber or an alloy callback never meets an "already borrowed" error.
+//! collector from a subscriber, a beacon answer or an alloy callback never meets "already borrowed".
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use serde_json::Value;
-use wasm_bindgen::JsValue;
 
-use super::alloy;
-use crate::engine::diagnostic::Diagnostic;
+use super::Host;
+use crate::engine::diagnostic::{Code, Diagnostic, Level};
 use crate::engine::{Effect, Engine, Input};
 
-/// Callbacks into the JavaScript API layer.
-#[derive(Debug)]
-pub struct Hooks {
-    /// `(diagnosticJson) => void`.
-    pub on_diagnostic: js_sys::Function,
-    /// `(event, eventInfoJson) => void`.
-    pub on_notify: js_sys::Function,
-    /// `(name) => Promise<Function>`: resolves with `window[name]` once the site defines it.
-    pub find_alloy: js_sys::Function,
-}
-
-/// The engine plus the page callbacks.
+/// The engine plus the host that performs its effects.
 #[derive(Debug)]
 pub struct Driver {
     engine: RefCell<Engine>,
-    hooks: Hooks,
+    host: Host,
+    storage_failure_reported: Cell<bool>,
 }
 
 impl Driver {
     /// A driver with a fresh engine.
-    pub fn new(hooks: Hooks) -> Rc<Driver> {
-        Rc::new(Driver { engine: RefCell::new(Engine::new()), hooks })
+    pub fn new(host: Host) -> Rc<Driver> {
+        Rc::new(Driver { engine: RefCell::new(Engine::new()), host, storage_failure_reported: Cell::new(false) })
     }
 
     /// Reads the engine; `f` must not call back into the page.
@@ -42,46 +31,60 @@ impl Driver {
         f(&self.engine.borrow())
     }
 
-    /// Feeds one input and runs the resulting effects.
+    /// Feeds one input and runs the resulting effects. A re-entrant call while the engine is
+    /// borrowed (impossible by construction) is reported, not panicked on.
     pub fn handle(self: &Rc<Self>, input: Input) {
-        let effects = self.engine.borrow_mut().handle(input);
+        let effects = match self.engine.try_borrow_mut() {
+            Ok(mut engine) => engine.handle(input),
+            Err(_) => {
+                self.diagnose(&Diagnostic::new(
+                    Level::Error,
+                    Code::UnreadableInput,
+                    "",
+                    "",
+                    "internal: re-entrant call",
+                ));
+                return;
+            }
+        };
         for effect in effects {
             self.run(effect);
         }
     }
 
     /// Reports a diagnostic raised by the shell itself.
-    pub fn diagnose(&self, diagnostic: Diagnostic) {
-        let json = serde_json::to_string(&diagnostic).unwrap_or_default();
-        // A throwing page callback must not stop the collector.
-        let _ = self.hooks.on_diagnostic.call1(&JsValue::NULL, &JsValue::from_str(&json));
+    pub fn diagnose(&self, diagnostic: &Diagnostic) {
+        self.host.diagnostic(&serde_json::to_string(diagnostic).unwrap_or_default());
     }
 
     fn run(self: &Rc<Self>, effect: Effect) {
         match effect {
-            Effect::Diagnose(d) => self.diagnose(d),
-            Effect::Notify { event, event_info } => {
-                let json = Value::Object(event_info).to_string();
-                let _ =
-                    self.hooks.on_notify.call2(&JsValue::NULL, &JsValue::from_str(event), &JsValue::from_str(&json));
+            Effect::Diagnose(d) => self.diagnose(&d),
+            Effect::Notify { event, event_info } => self.host.notify(event, &Value::Object(event_info).to_string()),
+            Effect::ResolveIdentity { sdk_name } => self.host.resolve_identity(&sdk_name),
+            Effect::HandOff { sdk_name, event_id, xdm, .. } => {
+                self.host.hand_off(&sdk_name, &event_id, &Value::Object(xdm).to_string())
             }
-            Effect::ResolveIdentity { sdk_name } => {
-                let driver = Rc::clone(self);
-                alloy::get_identity(sdk_name, self.hooks.find_alloy.clone(), move |result| match result {
-                    Ok(ecid) => driver.handle(Input::IdentityResolved { ecid }),
-                    Err(d) => {
-                        driver.diagnose(d);
-                        driver.handle(Input::IdentityResolved { ecid: None });
-                    }
-                });
+            Effect::Fetch { event_id, url, body, keepalive } => self.host.fetch(&event_id, &url, &body, keepalive),
+            Effect::Beacon { event_id, url, body } => {
+                let accepted = self.host.beacon(&url, &body);
+                self.handle(Input::BeaconQueued { event_id, accepted });
             }
-            Effect::HandOff { sdk_name, method, event_id, xdm } => {
-                let driver = Rc::clone(self);
-                let xdm = Value::Object(xdm).to_string();
-                alloy::send_event(sdk_name, self.hooks.find_alloy.clone(), method, event_id, xdm, move |d| {
-                    driver.diagnose(d)
-                });
+            Effect::SetCookie(c) => self.host.set_cookie(&c.key, &c.value, c.max_age, c.same_site),
+            Effect::ScheduleTick { at_ms } => self.host.schedule(at_ms),
+            Effect::ScheduleSave => self.host.schedule_save(),
+            Effect::Store { key, json } => {
+                if !self.host.store(&key, &json) && !self.storage_failure_reported.replace(true) {
+                    self.diagnose(&Diagnostic::new(
+                        Level::Warning,
+                        Code::StorageUnavailable,
+                        "",
+                        "",
+                        "localStorage is blocked or full; waiting events are kept in memory only",
+                    ));
+                }
             }
+            Effect::Unstore { key } => self.host.unstore(&key),
         }
     }
 }
