@@ -94,7 +94,8 @@ pub fn request_body(config: &EdgeConfig, xdm: &Map<String, Value>, state: &PageS
     }
     let mut meta = json!({"queueTimeMillis": queue_ms.max(0.0).round(), "state": meta_state});
     if let Some(dataset) = &config.dataset_id {
-        meta["configOverrides"] = json!({"com_adobe_experience_platform": {"datasets": {"event": {"datasetId": dataset}}}});
+        meta["configOverrides"] =
+            json!({"com_adobe_experience_platform": {"datasets": {"event": {"datasetId": dataset}}}});
     }
     json!({
         "events": [{"xdm": xdm}],
@@ -277,9 +278,18 @@ mod tests {
     #[test]
     fn urls_follow_alloys_shape() {
         let c = config();
-        assert_eq!(c.url("interact", None, "r-1"), "https://edge.example.test/ee/v1/interact?configId=ds-1&requestId=r-1");
-        assert_eq!(c.url("collect", Some("or2"), "r 2"), "https://edge.example.test/ee/or2/v1/collect?configId=ds-1&requestId=r%202");
-        assert_eq!(c.url("interact", Some("../x"), "r"), "https://edge.example.test/ee/v1/interact?configId=ds-1&requestId=r");
+        assert_eq!(
+            c.url("interact", None, "r-1"),
+            "https://edge.example.test/ee/v1/interact?configId=ds-1&requestId=r-1"
+        );
+        assert_eq!(
+            c.url("collect", Some("or2"), "r 2"),
+            "https://edge.example.test/ee/or2/v1/collect?configId=ds-1&requestId=r%202"
+        );
+        assert_eq!(
+            c.url("interact", Some("../x"), "r"),
+            "https://edge.example.test/ee/v1/interact?configId=ds-1&requestId=r"
+        );
         assert_eq!(c.cookie_name("identity"), "kndctr_1234_AdobeOrg_identity");
     }
 
@@ -287,13 +297,17 @@ mod tests {
     fn body_has_one_event_identity_query_state_and_dataset_override() {
         let mut xdm = Map::new();
         xdm.insert("eventType".into(), json!("commerce.productViews"));
-        let first_party = PageState { domain: "example.test".into(), entries: vec![("kndctr_x_identity".into(), "v".into())] };
+        let first_party =
+            PageState { domain: "example.test".into(), entries: vec![("kndctr_x_identity".into(), "v".into())] };
         let body: Value = serde_json::from_str(&request_body(&config(), &xdm, &first_party, 12.4)).unwrap();
         assert_eq!(body["events"], json!([{"xdm": {"eventType": "commerce.productViews"}}]));
         assert_eq!(body["query"], json!({"identity": {"fetch": ["ECID"]}}));
         assert_eq!(body["meta"]["state"], json!({"domain": "example.test", "cookiesEnabled": true}));
         assert_eq!(body["meta"]["queueTimeMillis"], json!(12.0));
-        assert_eq!(body["meta"]["configOverrides"]["com_adobe_experience_platform"]["datasets"]["event"]["datasetId"], "dataset-9");
+        assert_eq!(
+            body["meta"]["configOverrides"]["com_adobe_experience_platform"]["datasets"]["event"]["datasetId"],
+            "dataset-9"
+        );
         let third_party = PageState { domain: "shop.test".into(), ..first_party };
         let body: Value = serde_json::from_str(&request_body(&config(), &xdm, &third_party, 0.0)).unwrap();
         assert_eq!(body["meta"]["state"]["entries"], json!([{"key": "kndctr_x_identity", "value": "v"}]));

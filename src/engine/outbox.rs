@@ -56,7 +56,13 @@ pub struct Entry {
 
 impl Entry {
     /// A queued entry; `bytes` is computed here.
-    pub fn new(id: String, method: String, xdm: Map<String, Value>, custom_identity_map: Option<Value>, published_ms: f64) -> Self {
+    pub fn new(
+        id: String,
+        method: String,
+        xdm: Map<String, Value>,
+        custom_identity_map: Option<Value>,
+        published_ms: f64,
+    ) -> Self {
         let bytes = Value::Object(xdm.clone()).to_string().len();
         Entry { id, method, xdm, custom_identity_map, published_ms, attempts: 0, state: State::Queued, bytes }
     }
@@ -173,7 +179,10 @@ impl Outbox {
 
     /// The earliest pending retry time, if any.
     pub fn next_retry(&self) -> Option<f64> {
-        self.entries.iter().filter_map(|e| if let State::RetryAt(at) = e.state { Some(at) } else { None }).reduce(f64::min)
+        self.entries
+            .iter()
+            .filter_map(|e| if let State::RetryAt(at) = e.state { Some(at) } else { None })
+            .reduce(f64::min)
     }
 
     /// Number of events with a request under way.
@@ -189,7 +198,8 @@ impl Outbox {
             .iter()
             .filter(|e| !skip.contains(&e.id))
             .map(|e| {
-                let mut event = json!({"id": e.id, "method": e.method, "xdm": e.xdm, "at": e.published_ms, "attempts": e.attempts});
+                let mut event =
+                    json!({"id": e.id, "method": e.method, "xdm": e.xdm, "at": e.published_ms, "attempts": e.attempts});
                 if let Some(map) = &e.custom_identity_map {
                     event["identityMap"] = map.clone();
                 }
