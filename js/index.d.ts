@@ -170,9 +170,49 @@ export interface StorefrontEvents {
   ready: Promise<void>;
 }
 
+/** Typed configuration, as on the Commerce "Experience Platform connector" admin page. */
+export interface CollectorConfig {
+  /** IMS organization id, ending in `@AdobeOrg` (e.g. `1234@AdobeOrg`). Required. */
+  imsOrgId: string;
+  /** "AEP Web SDK already deployed": the site's alloy global; events are handed to it. */
+  webSdkName?: string;
+  /** Datastream id; required unless `webSdkName` is given (then it is not used). */
+  datastreamId?: string;
+  /** Dataset id, sent as a datastream override; required in direct mode unless `storefrontEvents` is false. */
+  datasetId?: string;
+  /** Send storefront events to Experience Platform (default true). */
+  storefrontEvents?: boolean;
+  /** First-party Edge domain (CNAME), default `edge.adobedc.net`. */
+  edgeDomain?: string;
+  /** Edge base path, default `ee`. */
+  edgeBasePath?: string;
+  /** Custom identities, `{namespace: [{id, primary}]}`. */
+  identityMap?: AepContext["identityMap"];
+  /** Log every diagnostic to the console. */
+  debug?: boolean;
+  /** Bounds of the outbox of waiting events (defaults: 2000 events, 2,000,000 bytes). */
+  outbox?: { maxEvents?: number; maxBytes?: number };
+  /** Where to load the `.wasm` from. */
+  wasm?: Options["wasm"];
+}
+
+/** Thrown by `createCollector` / `validateConfig` for a bad configuration. */
+export class ConfigError extends Error {
+  readonly name: "ConfigError";
+  /** The configuration field at fault, e.g. `imsOrgId` or `outbox.maxEvents`. */
+  readonly field: string;
+}
+
+/** Creates a collector from a typed configuration; throws `ConfigError` naming a bad field. */
+export function createCollector(config: CollectorConfig): StorefrontEvents;
+/** Checks a configuration without creating a collector; throws `ConfigError`. */
+export function validateConfig(config: CollectorConfig): void;
+
 export interface Options {
   /** Log every diagnostic to the console. */
   debug?: boolean;
+  /** Bounds of the outbox of waiting events. */
+  outbox?: { maxEvents?: number; maxBytes?: number };
   /** Where to load the `.wasm` from (URL, Response, or bytes); defaults to next to the module. */
   wasm?: string | URL | Request | Response | BufferSource | WebAssembly.Module;
 }

@@ -19,6 +19,79 @@ function startEngine(wasm) {
   return started;
 }
 
+/** A configuration error: `field` names the offending configuration field. */
+export class ConfigError extends Error {
+  constructor(field, message) {
+    super(field + ": " + message);
+    this.name = "ConfigError";
+    this.field = field;
+  }
+}
+
+const HOST = /^[a-z0-9.-]+$/;
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const KNOWN = ["imsOrgId", "datastreamId", "webSdkName", "datasetId", "storefrontEvents", "edgeDomain",
+  "edgeBasePath", "identityMap", "debug", "outbox", "wasm"];
+
+/** Checks a typed configuration; throws `ConfigError` naming the first bad field. */
+export function validateConfig(config) {
+  if (!config || typeof config !== "object") throw new ConfigError("config", "must be an object");
+  for (const key of Object.keys(config)) {
+    if (KNOWN.indexOf(key) < 0) throw new ConfigError(key, "is not a configuration field");
+  }
+  const str = (field) => config[field] === undefined || (typeof config[field] === "string" && config[field] !== "");
+  for (const field of ["imsOrgId", "datastreamId", "webSdkName", "datasetId", "edgeDomain", "edgeBasePath"]) {
+    if (!str(field)) throw new ConfigError(field, "must be a non-empty string when given");
+  }
+  const org = config.imsOrgId;
+  if (org === undefined) throw new ConfigError("imsOrgId", "is required");
+  if (!/^.+@AdobeOrg$/.test(org)) throw new ConfigError("imsOrgId", "must end in @AdobeOrg, e.g. 1234@AdobeOrg");
+  if (config.webSdkName === undefined && config.datastreamId === undefined) {
+    throw new ConfigError("datastreamId", "is required unless webSdkName names an alloy instance already on the page");
+  }
+  if (config.storefrontEvents !== undefined && typeof config.storefrontEvents !== "boolean") {
+    throw new ConfigError("storefrontEvents", "must be true or false");
+  }
+  if (config.storefrontEvents !== false && config.datasetId === undefined && config.webSdkName === undefined) {
+    throw new ConfigError("datasetId", "is required when storefront events are on (it is sent as a datastream override)");
+  }
+  if (config.edgeDomain !== undefined && !HOST.test(config.edgeDomain)) {
+    throw new ConfigError("edgeDomain", "must be a host name such as data.example.com (no scheme, port or path)");
+  }
+  if (config.edgeBasePath !== undefined && !SEGMENT.test(config.edgeBasePath)) {
+    throw new ConfigError("edgeBasePath", "must be a single path segment such as ee");
+  }
+  if (config.webSdkName !== undefined && !/^[A-Za-z_$][\w$]*$/.test(config.webSdkName)) {
+    throw new ConfigError("webSdkName", "must be a JavaScript global name");
+  }
+  const outbox = config.outbox;
+  if (outbox !== undefined) {
+    if (!outbox || typeof outbox !== "object") throw new ConfigError("outbox", "must be an object");
+    for (const field of ["maxEvents", "maxBytes"]) {
+      const n = outbox[field];
+      if (n !== undefined && !(Number.isInteger(n) && n > 0 && n < 2 ** 31)) {
+        throw new ConfigError("outbox." + field, "must be a positive integer");
+      }
+    }
+  }
+}
+
+/**
+ * Creates a collector from a typed configuration (as on the Commerce "Experience Platform connector"
+ * page). Throws `ConfigError` for a bad configuration; nothing else ever throws.
+ */
+export function createCollector(config) {
+  validateConfig(config);
+  const api = createStorefrontEvents({ debug: config.debug, wasm: config.wasm, outbox: config.outbox });
+  const aep = { imsOrgId: config.imsOrgId };
+  for (const field of ["datastreamId", "webSdkName", "datasetId", "edgeDomain", "edgeBasePath", "identityMap"]) {
+    if (config[field] !== undefined) aep[field] = config[field];
+  }
+  api.context.setAEP(aep);
+  api.context.setEventForwarding({ aep: config.storefrontEvents !== false, commerce: false });
+  return api;
+}
+
 /** Creates a collector with the drop-in `magentoStorefrontEvents` API. */
 export function createStorefrontEvents(options = {}) {
   return buildApi(() => startEngine(options.wasm), options);
