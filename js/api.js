@@ -238,6 +238,7 @@ function buildApi(loadEngine, options) {
     const current = win[name];
     if (typeof current === "function") return Promise.resolve(current);
     if (!alloyLookups[name]) {
+      report({ level: "warning", code: "awaiting-alloy", event: "", path: "aepContext.webSdkName", message: "window." + name + " is not defined yet; events wait for the site's alloy (up to 30 s per attempt)" });
       alloyLookups[name] = new Promise((resolve, reject) => {
         let delay = 25, waited = 0;
         (function poll() {

@@ -13,13 +13,14 @@ export const CHROMIUM_ARGS = [
   "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
 ];
 
-/** Launches headless Chromium with a fresh user-data dir; `close()` removes it. */
-export async function launch() {
+/** Launches headless Chromium with a fresh user-data dir; `close()` removes it. `extraArgs` adds
+ *  flags, e.g. host mapping to a local TLS server. */
+export async function launch(extraArgs = []) {
   const userDataDir = mkdtempSync(join(tmpdir(), "sfc-chromium-"));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: "/usr/bin/chromium",
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: CHROMIUM_ARGS.concat(extraArgs),
   });
   return {
     context,

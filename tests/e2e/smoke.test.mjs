@@ -50,3 +50,18 @@ test("included twice and alloy defined late: each event is handed over exactly o
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("hand-off to an alloy that never loads: diagnostics, nothing thrown, events kept", async () => {
+  const { page, problems } = await open(browser.context, `${server.url}/tests/e2e/pages/never.html`);
+  await page.waitForFunction(() => window.diagnostics.some((d) => d.code === "awaiting-alloy"), null, { timeout: 10000 });
+  const result = await page.evaluate(async () => ({
+    thrown: window.thrown,
+    codes: window.diagnostics.map((d) => d.code),
+    held: window.magentoStorefrontEvents.ready.then(() => 0),
+  }));
+  assert.deepEqual(result.thrown, []);
+  assert.ok(result.codes.includes("awaiting-alloy"), result.codes.join());
+  assert.ok(result.codes.includes("invalid-argument"), "addToCart(42): a non-object custom context is reported");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
