@@ -1,0 +1,249 @@
+//! Delivery scenarios driven through the engine's door (`Engine::handle`) on the host: routing,
+//! identity gating, retries, bounds, save and restore. Deterministic: time and randomness are
+//! inputs.
+
+use serde_json::{json, Value};
+use storefront_collector::engine::diagnostic::Code;
+use storefront_collector::engine::outbox::Limits;
+use storefront_collector::engine::xdm::PageFacts;
+use storefront_collector::engine::{Effect, Engine, Input, Publish, Start};
+
+const T0: f64 = 1_795_435_200_000.0;
+const ECID: &str = "12345678901234567890123456789012345678";
+const IDENTITY_COOKIE: &str = "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==";
+
+fn engine(cookies: &str, limits: Limits) -> Engine {
+    let mut engine = Engine::new();
+    engine.handle(Input::Start(Start {
+        now_ms: T0,
+        page_key: "storefront-collector.outbox.p1".into(),
+        cookies: cookies.into(),
+        domain: "example.test".into(),
+        saved: vec![],
+        limits,
+    }));
+    engine.handle(Input::SetContext { key: "pageContext".into(), value: Some(json!({"pageType": "Home"})) });
+    engine
+}
+
+fn set(engine: &mut Engine, key: &str, value: Value) -> Vec<Effect> {
+    engine.handle(Input::SetContext { key: key.into(), value: Some(value) })
+}
+
+fn direct(engine: &mut Engine) {
+    set(
+        engine,
+        "aepContext",
+        json!({"imsOrgId": "1234@AdobeOrg", "datastreamId": "ds-1", "edgeDomain": "edge.example.test"}),
+    );
+    set(engine, "eventForwardingContext", json!({"aep": true}));
+}
+
+fn page_view(engine: &mut Engine, id: &str, at: f64) -> Vec<Effect> {
+    engine.handle(Input::Publish(Publish {
+        method: "pageView".into(),
+        args: vec![],
+        event_id: id.into(),
+        at_ms: at,
+        page: PageFacts { url: "https://shop.example.test/".into(), referrer: String::new() },
+        notify: false,
+    }))
+}
+
+fn fetched(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|e| if let Effect::Fetch { event_id, .. } = e { Some(event_id.clone()) } else { None })
+        .collect()
+}
+
+fn codes(effects: &[Effect]) -> Vec<Code> {
+    effects.iter().filter_map(|e| if let Effect::Diagnose(d) = e { Some(d.code) } else { None }).collect()
+}
+
+fn ok(engine: &mut Engine, id: &str, at: f64, body: &str) -> Vec<Effect> {
+    engine.handle(Input::Response {
+        event_id: id.into(),
+        status: 200,
+        retry_after: None,
+        body: Some(body.into()),
+        now_ms: at,
+        jitter: 0.5,
+    })
+}
+
+#[test]
+fn events_wait_for_configuration_in_any_order_then_go() {
+    let mut e = engine("", Limits::default());
+    let effects = page_view(&mut e, "a", T0);
+    assert!(fetched(&effects).is_empty());
+    assert!(codes(&effects).contains(&Code::AwaitingConfiguration));
+    set(&mut e, "eventForwardingContext", json!({"aep": true}));
+    let effects = set(&mut e, "aepContext", json!({"imsOrgId": "1234@AdobeOrg", "datastreamId": "ds-1"}));
+    assert_eq!(fetched(&effects), ["a"], "the held event goes as soon as the configuration is complete");
+    let effects = page_view(&mut e, "b", T0 + 1.0);
+    assert!(fetched(&effects).is_empty(), "one at a time until an identity exists");
+}
+
+#[test]
+fn forwarding_off_reports_and_keeps_nothing() {
+    let mut e = engine("", Limits::default());
+    set(&mut e, "eventForwardingContext", json!({"aep": false}));
+    let effects = page_view(&mut e, "a", T0);
+    assert_eq!(codes(&effects), [Code::ForwardingDisabled]);
+    assert_eq!(e.held_count(), 0);
+}
+
+#[test]
+fn the_identity_from_the_first_response_opens_the_gate_to_four_requests() {
+    let mut e = engine("", Limits::default());
+    direct(&mut e);
+    for i in 0..6 {
+        page_view(&mut e, &format!("e{i}"), T0 + f64::from(i));
+    }
+    let cookie_answer = format!(
+        r#"{{"handle":[{{"type":"state:store","payload":[{{"key":"kndctr_1234_AdobeOrg_identity","value":"{IDENTITY_COOKIE}","maxAge":34128000}}]}}]}}"#
+    );
+    let effects = ok(&mut e, "e0", T0 + 50.0, &cookie_answer);
+    assert!(effects.iter().any(|x| matches!(x, Effect::SetCookie(c) if c.key == "kndctr_1234_AdobeOrg_identity")));
+    assert_eq!(fetched(&effects), ["e1", "e2", "e3", "e4"]);
+    let Some(Effect::Fetch { body, .. }) = effects.iter().find(|x| matches!(x, Effect::Fetch { .. })) else { panic!() };
+    let body: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body["events"][0]["xdm"]["identityMap"]["ECID"][0]["id"], ECID);
+}
+
+#[test]
+fn a_response_without_identity_keeps_one_request_at_a_time() {
+    let mut e = engine("", Limits::default());
+    direct(&mut e);
+    page_view(&mut e, "a", T0);
+    page_view(&mut e, "b", T0);
+    page_view(&mut e, "c", T0);
+    let effects = ok(&mut e, "a", T0 + 10.0, r#"{"handle":[]}"#);
+    assert_eq!(fetched(&effects), ["b"]);
+}
+
+#[test]
+fn retry_after_is_honoured_and_the_same_event_is_resent() {
+    let cookie = format!("kndctr_1234_AdobeOrg_identity={IDENTITY_COOKIE}");
+    let mut e = engine(&cookie, Limits::default());
+    direct(&mut e);
+    page_view(&mut e, "a", T0);
+    let effects = e.handle(Input::Response {
+        event_id: "a".into(),
+        status: 429,
+        retry_after: Some("2".into()),
+        body: None,
+        now_ms: T0 + 10.0,
+        jitter: 0.9,
+    });
+    assert!(effects.contains(&Effect::ScheduleTick { at_ms: T0 + 2010.0 }));
+    assert!(fetched(&e.handle(Input::Tick { now_ms: T0 + 1000.0 })).is_empty());
+    assert_eq!(fetched(&e.handle(Input::Tick { now_ms: T0 + 2010.0 })), ["a"]);
+    ok(&mut e, "a", T0 + 2050.0, r#"{"handle":[]}"#);
+    assert_eq!(e.held_count(), 0);
+}
+
+#[test]
+fn a_fatal_answer_drops_the_event_with_the_problem_title() {
+    let mut e = engine("", Limits::default());
+    direct(&mut e);
+    page_view(&mut e, "a", T0);
+    let effects = e.handle(Input::Response {
+        event_id: "a".into(),
+        status: 400,
+        retry_after: None,
+        body: Some(r#"{"type":"x","status":400,"title":"Invalid datastream","detail":"ds-1 is unknown"}"#.into()),
+        now_ms: T0 + 5.0,
+        jitter: 0.5,
+    });
+    let Some(Effect::Diagnose(d)) =
+        effects.iter().find(|x| matches!(x, Effect::Diagnose(d) if d.code == Code::DeliveryFailed))
+    else {
+        panic!("no delivery-failed diagnostic: {effects:?}")
+    };
+    assert!(d.message.contains("Invalid datastream (ds-1 is unknown)"), "{}", d.message);
+    assert_eq!(e.held_count(), 0);
+}
+
+#[test]
+fn the_count_bound_drops_the_oldest_waiting_event_with_a_diagnostic() {
+    let mut e = engine("", Limits { max_events: 3, max_bytes: 1_000_000 });
+    for i in 0..3 {
+        page_view(&mut e, &format!("e{i}"), T0);
+    }
+    let effects = page_view(&mut e, "e3", T0);
+    let dropped: Vec<_> = effects
+        .iter()
+        .filter_map(|x| {
+            if let Effect::Diagnose(d) = x {
+                (d.code == Code::QueueFull).then(|| d.event_id.clone())
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(dropped, [Some("e0".to_string())]);
+    assert_eq!(e.held_count(), 3);
+}
+
+#[test]
+fn saved_outboxes_are_restored_once_and_live_ones_left_alone() {
+    let mut first = engine("", Limits::default());
+    page_view(&mut first, "a", T0);
+    page_view(&mut first, "b", T0);
+    let saved = |engine: &mut Engine, closing| {
+        engine
+            .handle(Input::Save { now_ms: T0 + 100.0, closing })
+            .into_iter()
+            .find_map(|x| if let Effect::Store { json, .. } = x { Some(json) } else { None })
+            .unwrap()
+    };
+    let open = saved(&mut first, false);
+    let closed = saved(&mut first, true);
+    let mut second = Engine::new();
+    let effects = second.handle(Input::Start(Start {
+        now_ms: T0 + 200.0,
+        page_key: "storefront-collector.outbox.p2".into(),
+        saved: vec![("k-open".into(), open), ("k-closed".into(), closed.clone())],
+        ..Start::default()
+    }));
+    assert_eq!(second.held_count(), 2, "the closed page's events");
+    assert!(effects.contains(&Effect::Unstore { key: "k-closed".into() }));
+    assert!(!effects.contains(&Effect::Unstore { key: "k-open".into() }), "a live page keeps its outbox");
+    // The same events offered again (another copy) are not queued twice.
+    let mut third = Engine::new();
+    third.handle(Input::Start(Start {
+        now_ms: T0 + 300.0,
+        saved: vec![("x".into(), closed.clone()), ("y".into(), closed)],
+        ..Start::default()
+    }));
+    assert_eq!(third.held_count(), 2);
+}
+
+#[test]
+fn hand_off_waits_for_the_ecid_and_keeps_publish_order() {
+    let mut e = engine("", Limits::default());
+    set(&mut e, "aepContext", json!({"imsOrgId": "1234@AdobeOrg", "webSdkName": "alloy"}));
+    set(&mut e, "eventForwardingContext", json!({"aep": true}));
+    let first = page_view(&mut e, "a", T0);
+    assert!(first.contains(&Effect::ResolveIdentity { sdk_name: "alloy".into() }));
+    assert!(!page_view(&mut e, "b", T0).iter().any(|x| matches!(x, Effect::ResolveIdentity { .. })), "asked once");
+    let effects = e.handle(Input::IdentityResolved { ecid: Some("0".repeat(38)) });
+    let handed: Vec<_> = effects
+        .iter()
+        .filter_map(|x| if let Effect::HandOff { event_id, xdm, .. } = x { Some((event_id, xdm)) } else { None })
+        .collect();
+    assert_eq!(handed.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    assert!(handed[0].1.get("identityMap").is_none(), "an all-zero ECID is omitted, not sent as primary");
+    assert!(codes(&effects).contains(&Code::IdentityUnavailable));
+}
+
+#[test]
+fn events_older_than_a_week_expire_with_a_diagnostic() {
+    let mut e = engine("", Limits::default());
+    page_view(&mut e, "old", T0);
+    let effects = e.handle(Input::Tick { now_ms: T0 + 8.0 * 24.0 * 3600.0 * 1000.0 });
+    assert!(codes(&effects).contains(&Code::Expired));
+    assert_eq!(e.held_count(), 0);
+}
