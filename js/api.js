@@ -133,7 +133,22 @@ function buildApi(loadEngine, options) {
 
   function apply(call) {
     if (call[0] === "set") engine.setContext(call[1], call[2]);
+    else if (call[0] === "consent") engine.consent(call[1], call[2], call[3]);
     else engine.publish(call[1], call[2], call[3], call[4], call[5], call[6], call[7]);
+  }
+
+  /** Whether a cookie named exactly `mg_dnt` exists (the reference matched any substring). */
+  function hasMgDnt() {
+    try { return /(?:^|;\s*)mg_dnt=/.test(win.document.cookie); } catch (_) { return false; }
+  }
+  let mgDnt = null;
+  /** Tells the engine when `mg_dnt` appeared or went away; cheap enough to run on every publish. */
+  function checkMgDnt() {
+    const now = hasMgDnt();
+    if (now !== mgDnt) {
+      mgDnt = now;
+      enqueue(["consent", "mgdnt", String(now), ""]);
+    }
   }
 
   function enqueue(call) {
@@ -206,6 +221,7 @@ function buildApi(loadEngine, options) {
         let url = "", referrer = "";
         try { url = String(win.document.URL); referrer = String(win.document.referrer); } catch (_) { /* no document */ }
         const notify = !!(handlers[event] || handlers["adobeDataLayer:event"]);
+        checkMgDnt();
         enqueue(["publish", method, args, now(), url, referrer, notify, uuid()]);
       } catch (e) {
         log("error", ["publish failed", e]);
@@ -308,7 +324,8 @@ function buildApi(loadEngine, options) {
     setCookie(key, value, maxAge, sameSite) {
       try {
         let c = key + "=" + value + "; path=/";
-        if (apex) c += "; domain=" + apex;
+        const domain = host.apexDomain();
+        if (domain) c += "; domain=" + domain;
         if (maxAge !== undefined) c += "; max-age=" + Math.round(maxAge);
         if (sameSite) c += "; SameSite=" + sameSite + (sameSite === "None" ? "; Secure" : "");
         win.document.cookie = c;
@@ -327,6 +344,15 @@ function buildApi(loadEngine, options) {
     },
     unstore(key) {
       try { storage.removeItem(key); } catch (_) { /* storage blocked */ }
+    },
+    apexDomain() {
+      if (apex === null) apex = findApex();
+      return apex;
+    },
+    alloyConsent(sdk, general) {
+      findAlloy(sdk)
+        .then((alloy) => alloy("setConsent", { consent: [{ standard: "Adobe", version: "1.0", value: { general } }] }))
+        .catch((e) => report({ level: "warning", code: "delivery-failed", event: "", path: "aepContext.webSdkName", message: "setConsent failed: " + message(e) }));
     },
   };
 
@@ -347,11 +373,39 @@ function buildApi(loadEngine, options) {
     } catch (_) { /* no document or cookies blocked */ }
     return "";
   }
-  let apex = "";
+  let apex = null;
+
+  /** Listens to the consent signals of the page: GPC, `mg_dnt` changes, IAB TCF v2. */
+  function watchConsent() {
+    try { if (nav && nav.globalPrivacyControl === true) enqueue(["consent", "gpc", "true", ""]); } catch (_) { /* no navigator */ }
+    checkMgDnt();
+    try {
+      if (win.cookieStore && win.cookieStore.addEventListener) {
+        win.cookieStore.addEventListener("change", checkMgDnt);
+      } else {
+        setInterval(checkMgDnt, 1000);
+      }
+    } catch (_) { /* no cookie access */ }
+    const tcf = () => {
+      if (typeof win.__tcfapi !== "function" || watchConsent.tcf) return;
+      watchConsent.tcf = true;
+      try {
+        win.__tcfapi("addEventListener", 2, (data, success) => {
+          if (!success || !data) return;
+          const ids = (o) => Object.keys((o && o.consents) || {}).filter((k) => o.consents[k]).map(Number);
+          const ready = data.eventStatus === "tcloaded" || data.eventStatus === "useractioncomplete";
+          enqueue(["consent", "tcf", stringify({ gdprApplies: data.gdprApplies !== false, ready, purposes: ids(data.purpose), vendors: ids(data.vendor) }), ""]);
+        });
+      } catch (e) {
+        report({ level: "warning", code: "invalid-argument", event: "", path: "__tcfapi", message: "the TCF API failed: " + message(e) });
+      }
+    };
+    tcf();
+    try { win.addEventListener("load", tcf); } catch (_) { /* no window events */ }
+  }
 
   function startEngine(mod) {
     engine = new mod.Collector(host);
-    apex = findApex();
     const saved = [];
     try {
       for (let i = 0; i < storage.length; i++) {
@@ -362,7 +416,7 @@ function buildApi(loadEngine, options) {
     let cookies = "";
     try { cookies = win.document.cookie; } catch (_) { /* cookies blocked */ }
     const limits = (options && options.outbox) || {};
-    engine.start(now(), OUTBOX_PREFIX + uuid(), cookies, apex, stringify(saved), limits.maxEvents | 0, limits.maxBytes | 0);
+    engine.start(now(), OUTBOX_PREFIX + uuid(), cookies, stringify(saved), limits.maxEvents | 0, limits.maxBytes | 0);
     syncReporting();
     try {
       win.addEventListener("pagehide", () => engine.pageHidden(now()));
@@ -376,11 +430,29 @@ function buildApi(loadEngine, options) {
     if (engine) engine.reportInfo(debug || !!handlers.diagnostic);
   }
 
+  const consent = {
+    /** The shopper's choice: "in", "out", "pending", or an Adobe 1.0/2.0 consent object. */
+    set(choice) {
+      try {
+        const json = toJson(choice, "", "consent");
+        if (json) enqueue(["consent", "choice", json, uuid()]);
+      } catch (e) {
+        log("error", ["consent.set failed", e]);
+      }
+    },
+    /** The effective state: "in", "pending" or "out" (undefined until the engine runs). */
+    get() {
+      try { return engine ? engine.consentState() : undefined; } catch (_) { return undefined; }
+    },
+  };
+  watchConsent();
+
   const api = {
     context,
     publish,
     subscribe,
     unsubscribe,
+    consent,
     /** Turns console logging of every diagnostic on or off. */
     debug(enabled) { debug = enabled !== false; syncReporting(); },
     /** Resolves once the wasm engine runs (queued calls are applied by then). */

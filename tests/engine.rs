@@ -18,7 +18,6 @@ fn engine(cookies: &str, limits: Limits) -> Engine {
         now_ms: T0,
         page_key: "storefront-collector.outbox.p1".into(),
         cookies: cookies.into(),
-        domain: "example.test".into(),
         saved: vec![],
         limits,
     }));
@@ -26,8 +25,18 @@ fn engine(cookies: &str, limits: Limits) -> Engine {
     engine
 }
 
+/// Feeds `input`, answering the shell's synchronous questions (the apex-domain probe) as the web
+/// shell does.
+fn run(engine: &mut Engine, input: Input) -> Vec<Effect> {
+    let mut effects = engine.handle(input);
+    if effects.contains(&Effect::ProbeDomain) {
+        effects.extend(engine.handle(Input::Domain("example.test".into())));
+    }
+    effects
+}
+
 fn set(engine: &mut Engine, key: &str, value: Value) -> Vec<Effect> {
-    engine.handle(Input::SetContext { key: key.into(), value: Some(value) })
+    run(engine, Input::SetContext { key: key.into(), value: Some(value) })
 }
 
 fn direct(engine: &mut Engine) {
@@ -40,14 +49,17 @@ fn direct(engine: &mut Engine) {
 }
 
 fn page_view(engine: &mut Engine, id: &str, at: f64) -> Vec<Effect> {
-    engine.handle(Input::Publish(Publish {
-        method: "pageView".into(),
-        args: vec![],
-        event_id: id.into(),
-        at_ms: at,
-        page: PageFacts { url: "https://shop.example.test/".into(), referrer: String::new() },
-        notify: false,
-    }))
+    run(
+        engine,
+        Input::Publish(Publish {
+            method: "pageView".into(),
+            args: vec![],
+            event_id: id.into(),
+            at_ms: at,
+            page: PageFacts { url: "https://shop.example.test/".into(), referrer: String::new() },
+            notify: false,
+        }),
+    )
 }
 
 fn fetched(effects: &[Effect]) -> Vec<String> {
@@ -62,14 +74,17 @@ fn codes(effects: &[Effect]) -> Vec<Code> {
 }
 
 fn ok(engine: &mut Engine, id: &str, at: f64, body: &str) -> Vec<Effect> {
-    engine.handle(Input::Response {
-        event_id: id.into(),
-        status: 200,
-        retry_after: None,
-        body: Some(body.into()),
-        now_ms: at,
-        jitter: 0.5,
-    })
+    run(
+        engine,
+        Input::Response {
+            event_id: id.into(),
+            status: 200,
+            retry_after: None,
+            body: Some(body.into()),
+            now_ms: at,
+            jitter: 0.5,
+        },
+    )
 }
 
 #[test]
@@ -138,8 +153,8 @@ fn retry_after_is_honoured_and_the_same_event_is_resent() {
         jitter: 0.9,
     });
     assert!(effects.contains(&Effect::ScheduleTick { at_ms: T0 + 2010.0 }));
-    assert!(fetched(&e.handle(Input::Tick { now_ms: T0 + 1000.0 })).is_empty());
-    assert_eq!(fetched(&e.handle(Input::Tick { now_ms: T0 + 2010.0 })), ["a"]);
+    assert!(fetched(&run(&mut e, Input::Tick { now_ms: T0 + 1000.0 })).is_empty());
+    assert_eq!(fetched(&run(&mut e, Input::Tick { now_ms: T0 + 2010.0 })), ["a"]);
     ok(&mut e, "a", T0 + 2050.0, r#"{"handle":[]}"#);
     assert_eq!(e.held_count(), 0);
 }

@@ -31,7 +31,8 @@ fn recording_host() -> (Host, Array) {
            fetch: (id, url, body, keepalive) => log.push(['fetch', id, url, JSON.parse(body), keepalive]),
            beacon: (url, body) => { log.push(['beacon', url, JSON.parse(body)]); return true; },
            setCookie: rec('setCookie'), schedule: rec('schedule'), scheduleSave: rec('scheduleSave'),
-           store: (k, j) => { log.push(['store', k, JSON.parse(j)]); return true; }, unstore: rec('unstore') };",
+           store: (k, j) => { log.push(['store', k, JSON.parse(j)]); return true; }, unstore: rec('unstore'),
+           apexDomain: () => 'example.test', alloyConsent: rec('alloyConsent') };",
     );
     let host = make.call0(&JsValue::NULL).unwrap();
     let log: Array = Reflect::get(&host, &"log".into()).unwrap().unchecked_into();
@@ -54,15 +55,7 @@ fn codes(log: &Array) -> Vec<String> {
 fn collector_with(aep: &str, cookies: &str) -> (Collector, Array) {
     let (host, log) = recording_host();
     let collector = Collector::new(host);
-    collector.start(
-        1000.0,
-        "storefront-collector.outbox.test".into(),
-        cookies.into(),
-        "example.test".into(),
-        "[]",
-        0,
-        0,
-    );
+    collector.start(1000.0, "storefront-collector.outbox.test".into(), cookies.into(), "[]", 0, 0);
     collector.set_context("aepContext", Some(aep.into()));
     collector.set_context("eventForwardingContext", Some(r#"{"aep":true}"#.into()));
     collector.set_context("pageContext", Some(r#"{"pageType":"Category","pageName":"Shirts"}"#.into()));
@@ -197,7 +190,7 @@ fn a_reloaded_page_restores_a_closed_outbox() {
     let saved = r#"[["storefront-collector.outbox.old","{\"v\":1,\"updated\":900,\"closed\":true,\"events\":[{\"id\":\"old-1\",\"method\":\"addToCart\",\"xdm\":{\"eventType\":\"commerce.productListAdds\",\"_id\":\"old-1\"},\"at\":800,\"attempts\":1}]}"]]"#;
     let (host, log) = recording_host();
     let collector = Collector::new(host);
-    collector.start(1000.0, "storefront-collector.outbox.new".into(), String::new(), String::new(), saved, 0, 0);
+    collector.start(1000.0, "storefront-collector.outbox.new".into(), String::new(), saved, 0, 0);
     assert_eq!(collector.held_count(), 1);
     assert_eq!(get(&effects(&log, "unstore")[0], "1"), "storefront-collector.outbox.old");
     collector.set_context("aepContext", Some(r#"{"imsOrgId":"1234@AdobeOrg","webSdkName":"alloy"}"#.into()));

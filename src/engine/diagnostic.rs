@@ -65,6 +65,12 @@ pub enum Code {
     Expired,
     /// Saving the outbox to `localStorage` failed; events are kept in memory only.
     StorageUnavailable,
+    /// The consent state changed (the message says to what, and which signal decided).
+    ConsentChanged,
+    /// Events are kept until the shopper consents.
+    ConsentPending,
+    /// The shopper has not consented: the event was dropped and nothing was sent.
+    ConsentOut,
 }
 
 /// One report about one event (or about the collector when `event` is empty).

@@ -105,6 +105,17 @@ pub fn request_body(config: &EdgeConfig, xdm: &Map<String, Value>, state: &PageS
     .to_string()
 }
 
+/// The body of a `privacy/set-consent` request: the consent objects, the identity query, and
+/// `meta.state` as in [`request_body`].
+pub fn consent_body(consent: &Value, state: &PageState) -> String {
+    let mut meta_state = json!({"domain": state.domain, "cookiesEnabled": true});
+    if !state.entries.is_empty() {
+        let entries: Vec<Value> = state.entries.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
+        meta_state["entries"] = Value::Array(entries);
+    }
+    json!({"consent": consent, "query": {"identity": {"fetch": ["ECID"]}}, "meta": {"state": meta_state}}).to_string()
+}
+
 /// A cookie the Edge asked us to write (`state:store`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CookieWrite {

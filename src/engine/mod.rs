@@ -7,6 +7,7 @@
 //! on the host with plain `cargo test`, deterministically.
 
 pub mod config;
+pub mod consent;
 pub mod context;
 pub mod diagnostic;
 pub mod edge;
@@ -21,6 +22,7 @@ pub mod xdm;
 use serde_json::{Map, Value};
 
 use config::{Destination, Routing};
+use consent::{Consent, Signal};
 use context::ContextStore;
 use diagnostic::{Code, Diagnostic, Level};
 use edge::{CookieWrite, EdgeConfig, PageState, Verdict};
@@ -110,6 +112,18 @@ pub enum Input {
     /// Whether info-level diagnostics (handed off, delivered, …) are wanted; errors and warnings
     /// are always reported.
     ReportInfo(bool),
+    /// A consent signal from the page (GPC, `mg_dnt`, IAB TCF).
+    Consent(Signal),
+    /// The shopper's explicit choice through `consent.set(choice)`: `"in"`/`"out"`/`"pending"` or
+    /// an Adobe 1.0/2.0 consent object.
+    ConsentChoice {
+        /// The choice as given.
+        choice: Value,
+        /// A fresh UUID, the request id of a `set-consent` call if one is made.
+        request_id: String,
+    },
+    /// The page's apex domain, answering [`Effect::ProbeDomain`].
+    Domain(String),
 }
 
 /// Facts from the page at start-up.
@@ -121,8 +135,6 @@ pub struct Start {
     pub page_key: String,
     /// `document.cookie` as read at start-up.
     pub cookies: String,
-    /// The page's apex domain (`example.test`), `""` on localhost.
-    pub domain: String,
     /// Outboxes saved by earlier pages: `(storage key, JSON)`.
     pub saved: Vec<(String, String)>,
     /// Outbox bounds.
@@ -215,6 +227,17 @@ pub enum Effect {
         /// Storage key.
         key: String,
     },
+    /// Find the page's apex domain (alloy's cookie probe) and answer with [`Input::Domain`] at once.
+    /// Asked only when a request is about to be made, so nothing is written before consent.
+    ProbeDomain,
+    /// Hand-off mode with `consent.alloy` on: `window[sdk_name]("setConsent", …)` with Adobe 1.0
+    /// `general: in|out` (the reference's behaviour).
+    AlloyConsent {
+        /// The alloy global's name.
+        sdk_name: String,
+        /// `"in"` or `"out"`.
+        general: &'static str,
+    },
     /// Report a diagnostic to subscribers and (in debug mode) the console.
     Diagnose(Diagnostic),
 }
@@ -237,8 +260,14 @@ pub struct Engine {
     handoff_ecid: Ecid,
     /// Direct mode: the page's cookies (`name → value`) as we know them.
     cookies: Vec<(String, String)>,
-    /// The page's apex domain.
-    domain: String,
+    /// The page's apex domain, once probed.
+    domain: Option<String>,
+    consent: Consent,
+    /// The consent state last acted on.
+    consent_state: consent::State,
+    /// The last explicit choice, as given (sent to the Edge when `consent.edge` is on).
+    consent_choice: Option<(Value, String)>,
+    consent_reported: bool,
     /// This page's storage key; empty until [`Input::Start`].
     page_key: String,
     /// Whether a snapshot of ours is in storage.
@@ -271,7 +300,11 @@ impl Engine {
             outbox: Outbox::default(),
             handoff_ecid: Ecid::Unknown,
             cookies: Vec::new(),
-            domain: String::new(),
+            domain: None,
+            consent: Consent::default(),
+            consent_state: consent::State::In,
+            consent_choice: None,
+            consent_reported: false,
             page_key: String::new(),
             stored: false,
             save_scheduled: false,
@@ -292,6 +325,11 @@ impl Engine {
     /// The whole context state (for `context.getContext()`).
     pub fn state(&self) -> Map<String, Value> {
         self.contexts.state()
+    }
+
+    /// The effective consent state.
+    pub fn consent_state(&self) -> consent::State {
+        self.consent.state()
     }
 
     /// How many events wait in the outbox (not yet delivered).
@@ -355,6 +393,21 @@ impl Engine {
                 return effects;
             }
             Input::ReportInfo(on) => self.report_info = on,
+            Input::Consent(signal) => self.consent.signal(signal),
+            Input::ConsentChoice { choice, request_id } => match consent::decode_choice(&choice) {
+                Some(state) => {
+                    self.consent.signal(Signal::Explicit(state));
+                    self.consent_choice = Some((choice, request_id));
+                }
+                None => effects.push(Effect::Diagnose(Diagnostic::new(
+                    Level::Error,
+                    Code::InvalidArgument,
+                    "",
+                    "consent",
+                    "consent.set takes \"in\", \"out\", \"pending\" or an Adobe 1.0/2.0 consent object",
+                ))),
+            },
+            Input::Domain(domain) => self.domain = Some(domain),
         }
         self.pump(&mut effects);
         effects
@@ -363,7 +416,6 @@ impl Engine {
     fn start(&mut self, start: Start, effects: &mut Vec<Effect>) {
         self.now_ms = self.now_ms.max(start.now_ms);
         self.page_key = start.page_key;
-        self.domain = start.domain;
         self.cookies = parse_cookies(&start.cookies);
         self.outbox = Outbox::new(start.limits);
         let mut restored = 0usize;
@@ -391,6 +443,22 @@ impl Engine {
 
     fn set_context(&mut self, key: &str, value: Option<Value>, effects: &mut Vec<Effect>) {
         self.contexts.set(key, value);
+        if key == "aepContext" {
+            let config = self.contexts.get("aepContext").and_then(|a| value::at(a, "consent"));
+            let (settings, bad) = consent::Settings::from_json(config);
+            for path in bad {
+                let mut full = String::from("aepContext.");
+                full.push_str(path);
+                effects.push(Effect::Diagnose(Diagnostic::new(
+                    Level::Warning,
+                    Code::InvalidConfiguration,
+                    "",
+                    &full,
+                    "not understood; the default is used",
+                )));
+            }
+            self.consent.configure(settings);
+        }
         if key == "aepContext" || key == "eventForwardingContext" {
             let routing = config::routing(&self.contexts);
             if routing != self.routing {
@@ -402,7 +470,6 @@ impl Engine {
                 self.routing = routing;
             }
         }
-        let _ = effects;
     }
 
     fn publish(&mut self, call: Publish, effects: &mut Vec<Effect>) {
@@ -464,6 +531,10 @@ impl Engine {
         }
         let custom_identity_map = self.contexts.get("aepContext").and_then(|a| value::at(a, "identityMap")).cloned();
         let entry = Entry::new(event_id, method.name.to_owned(), xdm, custom_identity_map, call.at_ms);
+        if self.consent.state() == consent::State::Out {
+            self.consent_drop(&entry, effects);
+            return;
+        }
         if matches!(self.routing, Routing::Disabled) {
             self.forwarding_disabled(&entry, effects);
             return;
@@ -495,6 +566,10 @@ impl Engine {
     /// Sends what can be sent now, and asks for a wake-up for what must wait.
     fn pump(&mut self, effects: &mut Vec<Effect>) {
         self.expire(effects);
+        if !self.consent_allows(effects) {
+            self.schedule(effects);
+            return;
+        }
         match self.routing.clone() {
             Routing::Awaiting(reason) => {
                 if !self.awaiting_reported && !self.outbox.is_empty() {
@@ -535,6 +610,15 @@ impl Engine {
     }
 
     fn pump_direct(&mut self, config: &EdgeConfig, effects: &mut Vec<Effect>) {
+        if self.outbox.due_ids(self.now_ms).is_empty() && self.consent_choice.is_none() {
+            return;
+        }
+        if self.domain.is_none() {
+            // The shell answers with Input::Domain before this returns; the next pump sends.
+            effects.push(Effect::ProbeDomain);
+            return;
+        }
+        self.send_consent_to_edge(config, effects);
         let ecid = self.direct_ecid(config);
         // Until the shopper has an identity, one request at a time: its answer mints the identity
         // cookie the others need (alloy does the same).
@@ -563,9 +647,103 @@ impl Engine {
     fn page_state(&self, config: &EdgeConfig) -> PageState {
         let prefix = config.cookie_name("");
         PageState {
-            domain: self.domain.clone(),
+            domain: self.domain.clone().unwrap_or_default(),
             entries: self.cookies.iter().filter(|(k, _)| k.starts_with(&prefix)).cloned().collect(),
         }
+    }
+
+    /// Acts on the consent state: `out` drops every waiting event, `pending` keeps them; returns
+    /// whether sending may go on.
+    fn consent_allows(&mut self, effects: &mut Vec<Effect>) -> bool {
+        if let Routing::Deliver(Destination::Direct(config)) = &self.routing {
+            let cookie = self.cookie(&config.cookie_name("consent")).map(str::to_owned);
+            self.consent.signal(Signal::EdgeCookie(cookie));
+        }
+        let state = self.consent.state();
+        if state != self.consent_state {
+            self.consent_state = state;
+            self.consent_reported = false;
+            let mut message = String::from("consent is now ");
+            message.push_str(state.as_str());
+            message.push_str(" (");
+            message.push_str(self.consent.source());
+            message.push(')');
+            self.diagnose_info(effects, Code::ConsentChanged, "", "", message);
+            if self.consent.settings().apply_to_alloy && state != consent::State::Pending {
+                if let Routing::Deliver(Destination::HandOff { sdk_name }) = &self.routing {
+                    effects.push(Effect::AlloyConsent { sdk_name: sdk_name.clone(), general: state.as_str() });
+                }
+            }
+        }
+        match state {
+            consent::State::In => true,
+            consent::State::Pending => {
+                if !self.consent_reported && !self.outbox.is_empty() {
+                    self.consent_reported = true;
+                    self.diagnose_info(
+                        effects,
+                        Code::ConsentPending,
+                        "",
+                        "",
+                        String::from("events are kept until the shopper consents"),
+                    );
+                }
+                // In direct mode the choice itself may still go to the Edge.
+                self.consent_to_edge_if_configured(effects);
+                false
+            }
+            consent::State::Out => {
+                for entry in self.outbox.drain() {
+                    self.consent_drop(&entry, effects);
+                }
+                self.consent_to_edge_if_configured(effects);
+                self.changed(effects);
+                false
+            }
+        }
+    }
+
+    /// Direct mode: sends a pending explicit choice to the Edge (probing the domain first).
+    fn consent_to_edge_if_configured(&mut self, effects: &mut Vec<Effect>) {
+        let Routing::Deliver(Destination::Direct(config)) = self.routing.clone() else { return };
+        if !self.consent.settings().send_to_edge || self.consent_choice.is_none() {
+            return;
+        }
+        if self.domain.is_none() {
+            effects.push(Effect::ProbeDomain);
+            return;
+        }
+        self.send_consent_to_edge(&config, effects);
+    }
+
+    /// Direct mode with `consent.edge` on: posts the shopper's latest explicit choice to
+    /// `/privacy/set-consent` once, in the standard the page used (Adobe 1.0 for plain in/out).
+    fn send_consent_to_edge(&mut self, config: &EdgeConfig, effects: &mut Vec<Effect>) {
+        if !self.consent.settings().send_to_edge {
+            return;
+        }
+        let Some((choice, request_id)) = self.consent_choice.take() else { return };
+        let consent = match &choice {
+            Value::String(general) => {
+                serde_json::json!([{"standard": "Adobe", "version": "1.0", "value": {"general": general}}])
+            }
+            Value::Object(o) if o.contains_key("consent") => o.get("consent").cloned().unwrap_or_default(),
+            other => Value::Array(vec![other.clone()]),
+        };
+        let state = self.page_state(config);
+        let body = edge::consent_body(&consent, &state);
+        let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
+        let url = config.url("privacy/set-consent", hint.as_deref(), &request_id);
+        effects.push(Effect::Fetch { event_id: request_id, url, body, keepalive: true });
+    }
+
+    fn consent_drop(&self, entry: &Entry, effects: &mut Vec<Effect>) {
+        let mut message = String::from("the shopper has not consented (");
+        message.push_str(self.consent.source());
+        message.push_str("); the event was dropped and nothing was sent");
+        effects.push(Effect::Diagnose(
+            Diagnostic::new(Level::Info, Code::ConsentOut, &entry.method, "", message).with_event_id(&entry.id),
+        ));
     }
 
     fn cookie(&self, name: &str) -> Option<&str> {
@@ -688,6 +866,9 @@ impl Engine {
     /// identity, as alloy does); keep-alive requests under way will finish without us.
     fn page_hidden(&mut self, effects: &mut Vec<Effect>) {
         let Routing::Deliver(Destination::Direct(config)) = self.routing.clone() else { return };
+        if self.consent.state() != consent::State::In || self.domain.is_none() {
+            return;
+        }
         for entry in self.outbox.iter() {
             if entry.state == State::InFlight && entry.bytes + 512 <= KEEPALIVE_MAX_BYTES {
                 self.handed_to_browser.push(entry.id.clone());

@@ -85,6 +85,11 @@ impl Driver {
                 }
             }
             Effect::Unstore { key } => self.host.unstore(&key),
+            Effect::ProbeDomain => {
+                let domain = self.host.apex_domain();
+                self.handle(Input::Domain(domain));
+            }
+            Effect::AlloyConsent { sdk_name, general } => self.host.alloy_consent(&sdk_name, general),
         }
     }
 }

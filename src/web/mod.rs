@@ -19,6 +19,7 @@ use std::rc::Rc;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
+use crate::engine::consent::Signal;
 use crate::engine::diagnostic::{Code, Diagnostic, Level};
 use crate::engine::outbox::Limits;
 use crate::engine::xdm::PageFacts;
@@ -64,6 +65,12 @@ extern "C" {
     /// `localStorage.removeItem`.
     #[wasm_bindgen(method)]
     pub fn unstore(this: &Host, key: &str);
+    /// The page's apex domain (alloy's cookie probe); `""` on localhost or an IP address.
+    #[wasm_bindgen(method, js_name = apexDomain)]
+    pub fn apex_domain(this: &Host) -> String;
+    /// `window[sdk]("setConsent", {consent: [Adobe 1.0 {general}]})`.
+    #[wasm_bindgen(method, js_name = alloyConsent)]
+    pub fn alloy_consent(this: &Host, sdk: &str, general: &str);
 }
 
 /// One collector per page, driven by the JavaScript API layer.
@@ -91,12 +98,17 @@ impl Collector {
         now_ms: f64,
         page_key: String,
         cookies: String,
-        domain: String,
         saved_json: &str,
         max_events: u32,
         max_bytes: u32,
     ) {
-        let saved = serde_json::from_str::<Vec<(String, String)>>(saved_json).unwrap_or_default();
+        let saved = match serde_json::from_str::<Value>(saved_json) {
+            Ok(Value::Array(pairs)) => pairs
+                .iter()
+                .filter_map(|pair| Some((pair.get(0)?.as_str()?.to_owned(), pair.get(1)?.as_str()?.to_owned())))
+                .collect(),
+            _ => Vec::new(),
+        };
         let mut limits = Limits::default();
         if max_events > 0 {
             limits.max_events = max_events as usize;
@@ -104,7 +116,7 @@ impl Collector {
         if max_bytes > 0 {
             limits.max_bytes = max_bytes as usize;
         }
-        self.driver.handle(Input::Start(Start { now_ms, page_key, cookies, domain, saved, limits }));
+        self.driver.handle(Input::Start(Start { now_ms, page_key, cookies, saved, limits }));
     }
 
     /// Replaces the context `key` with the JSON text `json`; `undefined` clears it.
@@ -214,6 +226,37 @@ impl Collector {
     #[wasm_bindgen(js_name = reportInfo)]
     pub fn report_info(&self, on: bool) {
         self.driver.handle(Input::ReportInfo(on));
+    }
+
+    /// A consent signal: `kind` is `"choice"` (the argument of `consent.set`, as JSON), `"gpc"` or
+    /// `"mgdnt"` (`"true"`/`"false"`), or `"tcf"` (`{gdprApplies, ready, purposes, vendors}`).
+    pub fn consent(&self, kind: &str, json: &str, request_id: String) {
+        let value = serde_json::from_str::<Value>(json).unwrap_or(Value::Null);
+        let flag = value.as_bool() == Some(true);
+        let ids = |key: &str| -> Vec<u32> {
+            value.get(key).and_then(Value::as_array).map_or_else(Vec::new, |list| {
+                list.iter().filter_map(|n| n.as_u64().and_then(|n| u32::try_from(n).ok())).collect()
+            })
+        };
+        let input = match kind {
+            "choice" => Input::ConsentChoice { choice: value.clone(), request_id },
+            "gpc" => Input::Consent(Signal::Gpc(flag)),
+            "mgdnt" => Input::Consent(Signal::MgDnt(flag)),
+            "tcf" => Input::Consent(Signal::Tcf {
+                gdpr_applies: value.get("gdprApplies").and_then(Value::as_bool).unwrap_or(true),
+                ready: value.get("ready").and_then(Value::as_bool).unwrap_or(false),
+                purposes: ids("purposes"),
+                vendors: ids("vendors"),
+            }),
+            _ => return,
+        };
+        self.driver.handle(input);
+    }
+
+    /// The effective consent state: `"in"`, `"pending"` or `"out"`.
+    #[wasm_bindgen(js_name = consentState)]
+    pub fn consent_state(&self) -> String {
+        self.driver.with_engine(|engine| engine.consent_state().as_str().to_owned())
     }
 
     /// Events waiting in the outbox.
