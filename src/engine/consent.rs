@@ -231,9 +231,7 @@ impl Consent {
     pub fn state(&self) -> State {
         if let Some(state) = self.explicit {
             state
-        } else if self.gpc && self.settings.honor_gpc {
-            State::Out
-        } else if self.mg_dnt {
+        } else if (self.gpc && self.settings.honor_gpc) || self.mg_dnt {
             State::Out
         } else if let Some(state) = self.edge_cookie {
             state
