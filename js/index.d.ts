@@ -11,6 +11,12 @@ export interface AepContext {
   webSdkName?: string;
   /** First-party Edge domain (CNAME), default `edge.adobedc.net`. */
   edgeDomain?: string;
+  /** Dataset id, sent as a datastream override (direct mode). */
+  datasetId?: string;
+  /** Edge base path, default `ee`. */
+  edgeBasePath?: string;
+  /** Consent settings. */
+  consent?: ConsentSettings;
   /** Custom identities, `{namespace: [{id, primary}]}`; the array form is accepted and regrouped. */
   identityMap?: Record<string, Array<{ id: string; primary?: boolean; authenticatedState?: string }>> | Array<{ id: string; primary?: boolean; namespace?: string | { code: string } }>;
 }
@@ -159,9 +165,38 @@ type EventSubscriptions = { [K in keyof PublishApi]: (handler: Handler<Storefron
   diagnostic(handler: Handler<Diagnostic>): void;
 };
 
+/** Consent settings (`setAEP({consent})` or the typed config's `consent`). */
+export interface ConsentSettings {
+  /** State when no signal says otherwise (default `"in"`, as the reference behaves). */
+  default?: ConsentState;
+  /** Whether Global Privacy Control means out (default true). */
+  gpc?: boolean;
+  /** IAB TCF v2: purposes that must all be consented (default [1]) and the vendor (default 565). */
+  tcf?: { purposes?: number[]; vendor?: number };
+  /** Direct mode: also post the shopper's choice to the Edge's `/privacy/set-consent`. */
+  edge?: boolean;
+  /** Hand-off mode: call `setConsent` on the site's alloy (the reference's behaviour; default false). */
+  alloy?: boolean;
+}
+
+export type ConsentState = "in" | "out" | "pending";
+
+/** An Adobe consent object (1.0 `general` or 2.0 `collect.val`), as alloy's `setConsent` takes. */
+export type AdobeConsent =
+  | { standard: "Adobe"; version: "1.0"; value: { general: "in" | "out" } }
+  | { standard: "Adobe"; version: "2.0"; value: { collect: { val: "y" | "n" | string }; [k: string]: unknown } };
+
+export interface ConsentApi {
+  /** Records the shopper's choice; outranks GPC, mg_dnt and the default. */
+  set(choice: ConsentState | AdobeConsent | { consent: AdobeConsent[] }): void;
+  /** The effective state (undefined until the engine runs). */
+  get(): ConsentState | undefined;
+}
+
 export interface StorefrontEvents {
   context: ContextApi;
   publish: PublishApi;
+  consent: ConsentApi;
   subscribe: EventSubscriptions;
   unsubscribe: EventSubscriptions;
   /** Logs every diagnostic to the console (also: `?storefront_events_debug=1` in the page URL). */
@@ -188,6 +223,8 @@ export interface CollectorConfig {
   edgeBasePath?: string;
   /** Custom identities, `{namespace: [{id, primary}]}`. */
   identityMap?: AepContext["identityMap"];
+  /** Consent settings. */
+  consent?: ConsentSettings;
   /** Log every diagnostic to the console. */
   debug?: boolean;
   /** Bounds of the outbox of waiting events (defaults: 2000 events, 2,000,000 bytes). */

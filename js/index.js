@@ -31,7 +31,7 @@ export class ConfigError extends Error {
 const HOST = /^[a-z0-9.-]+$/;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const KNOWN = ["imsOrgId", "datastreamId", "webSdkName", "datasetId", "storefrontEvents", "edgeDomain",
-  "edgeBasePath", "identityMap", "debug", "outbox", "wasm"];
+  "edgeBasePath", "identityMap", "consent", "debug", "outbox", "wasm"];
 
 /** Checks a typed configuration; throws `ConfigError` naming the first bad field. */
 export function validateConfig(config) {
@@ -64,6 +64,16 @@ export function validateConfig(config) {
   if (config.webSdkName !== undefined && !/^[A-Za-z_$][\w$]*$/.test(config.webSdkName)) {
     throw new ConfigError("webSdkName", "must be a JavaScript global name");
   }
+  const consent = config.consent;
+  if (consent !== undefined) {
+    if (!consent || typeof consent !== "object") throw new ConfigError("consent", "must be an object");
+    if (consent.default !== undefined && ["in", "out", "pending"].indexOf(consent.default) < 0) {
+      throw new ConfigError("consent.default", "must be \"in\", \"out\" or \"pending\"");
+    }
+    for (const flag of ["gpc", "edge", "alloy"]) {
+      if (consent[flag] !== undefined && typeof consent[flag] !== "boolean") throw new ConfigError("consent." + flag, "must be true or false");
+    }
+  }
   const outbox = config.outbox;
   if (outbox !== undefined) {
     if (!outbox || typeof outbox !== "object") throw new ConfigError("outbox", "must be an object");
@@ -84,7 +94,7 @@ export function createCollector(config) {
   validateConfig(config);
   const api = createStorefrontEvents({ debug: config.debug, wasm: config.wasm, outbox: config.outbox });
   const aep = { imsOrgId: config.imsOrgId };
-  for (const field of ["datastreamId", "webSdkName", "datasetId", "edgeDomain", "edgeBasePath", "identityMap"]) {
+  for (const field of ["datastreamId", "webSdkName", "datasetId", "edgeDomain", "edgeBasePath", "identityMap", "consent"]) {
     if (config[field] !== undefined) aep[field] = config[field];
   }
   api.context.setAEP(aep);
