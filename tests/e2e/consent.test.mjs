@@ -134,3 +134,22 @@ test("the mg_dnt cookie (exact name) means out, and takes effect at once when se
   assert.deepEqual(names(), ["similar name is not mg_dnt", "allowed again"]);
   await page.close();
 });
+
+test("a strict Content-Security-Policy page works with no violation", async () => {
+  // FIXME(issue 9): the target policy is `connect-src` the Edge only; the .wasm is fetched from
+  // 'self' today, so the policy must allow that too. Embedding the bytes in a script costs +15-25 %
+  // brotli (measured); see ARCHITECTURE.md.
+  stub.pageHeaders["/tests/e2e/pages/csp.html"] = {
+    "content-security-policy": "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' https://edge.example.test; img-src data:",
+  };
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto("https://shop.example.test/tests/e2e/pages/csp.html");
+  for (let i = 0; i < 100 && stub.events.length < 1; i++) await page.waitForTimeout(50);
+  await page.waitForTimeout(300);
+  assert.deepEqual(names(), ["csp"]);
+  assert.deepEqual(await page.evaluate(() => window.violations), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -25,7 +25,8 @@ export async function startEdgeStub({ org = "1234@AdobeOrg" } = {}) {
     "-out", join(dir, "cert.pem"), "-days", "2", "-subj", "/CN=edge.example.test",
     "-addext", "subjectAltName=DNS:edge.example.test,DNS:shop.example.test,IP:127.0.0.1"], { stdio: "ignore" });
   const orgKey = org.replace("@", "_");
-  const stub = { events: [], requests: [], faults: [], delayMs: 0 };
+  // `pageHeaders[path]` adds response headers to a served file (e.g. a Content-Security-Policy).
+  const stub = { events: [], requests: [], faults: [], delayMs: 0, pageHeaders: {} };
   const server = createServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, async (req, res) => {
     const url = new URL(req.url, "https://x");
     if (req.method === "GET") {
@@ -33,7 +34,7 @@ export async function startEdgeStub({ org = "1234@AdobeOrg" } = {}) {
       if (!file.startsWith(normalize(ROOT))) return res.writeHead(403).end();
       try {
         const body = await readFile(file);
-        res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-store" });
+        res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-store", ...stub.pageHeaders[url.pathname] });
         return res.end(body);
       } catch {
         return res.writeHead(404).end();
