@@ -21,16 +21,15 @@
 //! The same flow on the host, through the engine's door:
 //!
 //! ```
-//! use serde_json::json;
-//! use storefront_collector::engine::{Effect, Engine, Input, Publish, xdm::PageFacts};
+//! use storefront_collector::engine::{json, Effect, Engine, Input, Publish, xdm::PageFacts};
 //!
 //! let mut engine = Engine::new();
 //! for (key, value) in [
-//!     ("aepContext", json!({"imsOrgId": "1234@AdobeOrg", "webSdkName": "alloy"})),
-//!     ("eventForwardingContext", json!({"aep": true})),
-//!     ("pageContext", json!({"pageType": "Category", "pageName": "Shirts"})),
+//!     ("aepContext", r#"{"imsOrgId": "1234@AdobeOrg", "webSdkName": "alloy"}"#),
+//!     ("eventForwardingContext", r#"{"aep": true}"#),
+//!     ("pageContext", r#"{"pageType": "Category", "pageName": "Shirts"}"#),
 //! ] {
-//!     engine.handle(Input::SetContext { key: key.into(), value: Some(value) });
+//!     engine.handle(Input::SetContext { key: key.into(), value: json::parse(value).ok() });
 //! }
 //! let effects = engine.handle(Input::Publish(Publish {
 //!     method: "pageView".into(),

@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 use storefront_collector::engine::diagnostic::Code;
+use storefront_collector::engine::json;
 use storefront_collector::engine::outbox::Limits;
 use storefront_collector::engine::xdm::PageFacts;
 use storefront_collector::engine::{Effect, Engine, Input, Publish, Start};
@@ -21,8 +22,13 @@ fn engine(cookies: &str, limits: Limits) -> Engine {
         saved: vec![],
         limits,
     }));
-    engine.handle(Input::SetContext { key: "pageContext".into(), value: Some(json!({"pageType": "Home"})) });
+    engine.handle(Input::SetContext { key: "pageContext".into(), value: Some(ours(json!({"pageType": "Home"}))) });
     engine
+}
+
+/// A serde_json value (handy to write in tests) as the engine's JSON value.
+fn ours(value: Value) -> json::Value {
+    json::parse(&value.to_string()).unwrap()
 }
 
 /// Feeds `input`, answering the shell's synchronous questions (the apex-domain probe) as the web
@@ -36,7 +42,7 @@ fn run(engine: &mut Engine, input: Input) -> Vec<Effect> {
 }
 
 fn set(engine: &mut Engine, key: &str, value: Value) -> Vec<Effect> {
-    run(engine, Input::SetContext { key: key.into(), value: Some(value) })
+    run(engine, Input::SetContext { key: key.into(), value: Some(ours(value)) })
 }
 
 fn direct(engine: &mut Engine) {

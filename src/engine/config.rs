@@ -3,7 +3,7 @@
 //! The reference reads `eventForwardingContext` and `aepContext` once at start-up; we re-read them
 //! whenever either changes, so a page may set them in any order and events wait until they are.
 
-use serde_json::Value;
+use super::json::Value;
 
 use super::context::ContextStore;
 use super::diagnostic::{Code, Diagnostic, Level};
@@ -111,7 +111,7 @@ pub fn routing(contexts: &ContextStore) -> Routing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::engine::json::json;
 
     fn store(aep: Value, forwarding: Value) -> ContextStore {
         let mut s = ContextStore::default();

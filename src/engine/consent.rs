@@ -15,7 +15,7 @@
 //! merchant's banner on this page; GPC outranks `mg_dnt` only in that it is a browser-wide signal;
 //! both mean out.
 
-use serde_json::Value;
+use super::json::Value;
 
 use super::value;
 
@@ -259,7 +259,7 @@ impl Consent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::engine::json::json;
 
     #[test]
     fn precedence_explicit_then_gpc_then_mg_dnt_then_edge_cookie_then_default() {

@@ -5,9 +5,7 @@
 //! a copy of what was set, or nothing when it was never set. Keys are the data-layer names
 //! (`pageContext`, `aepContext`, …); the JavaScript API maps `setPage` → `pageContext`.
 
-use std::collections::BTreeMap;
-
-use serde_json::{Map, Value};
+use super::json::{Map, Value};
 
 /// Largest accepted context, as serialized JSON. Larger ones are refused with a diagnostic so one
 /// runaway object cannot make every later event exceed the Edge's 64 KB request limit.
@@ -16,7 +14,7 @@ pub const MAX_CONTEXT_BYTES: usize = 256 * 1024;
 /// All contexts currently set, keyed by data-layer name.
 #[derive(Debug, Default, Clone)]
 pub struct ContextStore {
-    contexts: BTreeMap<String, Value>,
+    contexts: Map,
 }
 
 impl ContextStore {
@@ -24,7 +22,7 @@ impl ContextStore {
     pub fn set(&mut self, key: &str, value: Option<Value>) {
         match value {
             Some(v) if !v.is_null() => {
-                self.contexts.insert(key.to_owned(), v);
+                self.contexts.insert(key, v);
             }
             _ => {
                 self.contexts.remove(key);
@@ -38,15 +36,15 @@ impl ContextStore {
     }
 
     /// The whole state as one object, as the reference's `getContext()` and `eventInfo` show it.
-    pub fn state(&self) -> Map<String, Value> {
-        self.contexts.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    pub fn state(&self) -> Map {
+        self.contexts.clone()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::engine::json::json;
 
     #[test]
     fn set_replaces_and_null_clears() {

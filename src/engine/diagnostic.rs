@@ -4,11 +4,10 @@
 //! emits a [`Diagnostic`] that names the publish method, the reason and the field path, and the web
 //! shell hands it to page subscribers and (in debug mode) the console.
 
-use serde::Serialize;
+use super::json;
 
 /// How bad a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     /// The event was not sent and will not be.
     Error,
@@ -18,9 +17,8 @@ pub enum Level {
     Info,
 }
 
-/// Why a diagnostic was raised. Serialized as a kebab-case `code` string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// Why a diagnostic was raised; JavaScript sees the kebab-case [`Code::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Code {
     /// A context the event needs was never set (or was cleared).
@@ -73,9 +71,51 @@ pub enum Code {
     ConsentOut,
 }
 
+impl Level {
+    /// `"error"`, `"warning"` or `"info"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Info => "info",
+        }
+    }
+}
+
+impl Code {
+    /// The kebab-case code JavaScript sees (`missing-context`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::MissingContext => "missing-context",
+            Code::MissingField => "missing-field",
+            Code::InvalidField => "invalid-field",
+            Code::InvalidArgument => "invalid-argument",
+            Code::UnknownMethod => "unknown-method",
+            Code::UnreadableInput => "unreadable-input",
+            Code::AwaitingConfiguration => "awaiting-configuration",
+            Code::ForwardingDisabled => "forwarding-disabled",
+            Code::NotForwarded => "not-forwarded",
+            Code::InvalidConfiguration => "invalid-configuration",
+            Code::QueueFull => "queue-full",
+            Code::HandedOff => "handed-off",
+            Code::DeliveryFailed => "delivery-failed",
+            Code::IdentityUnavailable => "identity-unavailable",
+            Code::Duplicate => "duplicate",
+            Code::Delivered => "delivered",
+            Code::Retrying => "retrying",
+            Code::EdgeWarning => "edge-warning",
+            Code::Restored => "restored",
+            Code::Expired => "expired",
+            Code::StorageUnavailable => "storage-unavailable",
+            Code::ConsentChanged => "consent-changed",
+            Code::ConsentPending => "consent-pending",
+            Code::ConsentOut => "consent-out",
+        }
+    }
+}
+
 /// One report about one event (or about the collector when `event` is empty).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
     /// Severity.
     pub level: Level,
@@ -84,7 +124,6 @@ pub struct Diagnostic {
     /// The publish method (`addToCart`) or `""` for collector-level reports.
     pub event: String,
     /// The event's `_id`, when one was assigned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
     /// The field path the report is about (`shoppingCartContext.items[0].product.sku`), or `""`.
     pub path: String,
@@ -103,6 +142,26 @@ impl Diagnostic {
             path: path.to_owned(),
             message: message.into(),
         }
+    }
+
+    /// `{level, code, event, eventId?, path, message}` as JSON text.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"level\":\"");
+        out.push_str(self.level.as_str());
+        out.push_str("\",\"code\":\"");
+        out.push_str(self.code.as_str());
+        out.push_str("\",\"event\":");
+        json::write_string(&self.event, &mut out);
+        if let Some(id) = &self.event_id {
+            out.push_str(",\"eventId\":");
+            json::write_string(id, &mut out);
+        }
+        out.push_str(",\"path\":");
+        json::write_string(&self.path, &mut out);
+        out.push_str(",\"message\":");
+        json::write_string(&self.message, &mut out);
+        out.push('}');
+        out
     }
 
     /// The same diagnostic, tagged with the event id.

@@ -4,7 +4,8 @@
 //! The shell performs the `fetch`/`sendBeacon` calls and the cookie writes these functions describe,
 //! so the Edge cannot tell our requests from alloy's.
 
-use serde_json::{json, Map, Value};
+use super::json::{self, Map, Value};
+use crate::obj;
 
 use super::time;
 use super::value;
@@ -84,36 +85,54 @@ pub struct PageState {
 }
 
 /// The JSON body of one `interact`/`collect` request carrying one event, as alloy sends it.
-pub fn request_body(config: &EdgeConfig, xdm: &Map<String, Value>, state: &PageState, queue_ms: f64) -> String {
-    let mut meta_state = json!({"domain": state.domain, "cookiesEnabled": true});
-    let third_party = state.domain.is_empty()
-        || !(config.edge_domain == state.domain || config.edge_domain.ends_with(&format!(".{}", state.domain)));
-    if third_party && !state.entries.is_empty() {
-        let entries: Vec<Value> = state.entries.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
-        meta_state["entries"] = Value::Array(entries);
-    }
-    let mut meta = json!({"queueTimeMillis": queue_ms.max(0.0).round(), "state": meta_state});
+pub fn request_body(config: &EdgeConfig, xdm: &Map, state: &PageState, queue_ms: f64) -> String {
+    let under_apex = !state.domain.is_empty()
+        && (config.edge_domain == state.domain
+            || config.edge_domain.strip_suffix(state.domain.as_str()).is_some_and(|head| head.ends_with('.')));
+    let meta_state = meta_state(state, !under_apex);
+    let mut meta = Map::new();
+    meta.insert("queueTimeMillis", queue_ms.max(0.0).round().min(9.0e15) as i64);
+    meta.insert("state", meta_state);
     if let Some(dataset) = &config.dataset_id {
-        meta["configOverrides"] =
-            json!({"com_adobe_experience_platform": {"datasets": {"event": {"datasetId": dataset}}}});
+        meta.insert(
+            "configOverrides",
+            obj! {"com_adobe_experience_platform" => obj! {"datasets" => obj! {"event" => obj! {"datasetId" => dataset.as_str()}}}},
+        );
     }
-    json!({
-        "events": [{"xdm": xdm}],
-        "query": {"identity": {"fetch": ["ECID"]}},
-        "meta": meta,
-    })
-    .to_string()
+    obj! {
+        "events" => Value::Array(vec![obj! {"xdm" => xdm.clone()}]),
+        "query" => identity_query(),
+        "meta" => meta,
+    }
+    .to_json()
+}
+
+/// `{"identity": {"fetch": ["ECID"]}}`.
+fn identity_query() -> Value {
+    obj! {"identity" => obj! {"fetch" => Value::Array(vec!["ECID".into()])}}
+}
+
+/// `meta.state`: the apex domain, and the `kndctr_*` cookies when the browser will not send them.
+fn meta_state(state: &PageState, with_entries: bool) -> Value {
+    let mut meta_state = Map::new();
+    meta_state.insert("domain", state.domain.as_str());
+    meta_state.insert("cookiesEnabled", true);
+    if with_entries && !state.entries.is_empty() {
+        let entries = state.entries.iter().map(|(k, v)| obj! {"key" => k.as_str(), "value" => v.as_str()}).collect();
+        meta_state.insert("entries", Value::Array(entries));
+    }
+    Value::Object(meta_state)
 }
 
 /// The body of a `privacy/set-consent` request: the consent objects, the identity query, and
 /// `meta.state` as in [`request_body`].
 pub fn consent_body(consent: &Value, state: &PageState) -> String {
-    let mut meta_state = json!({"domain": state.domain, "cookiesEnabled": true});
-    if !state.entries.is_empty() {
-        let entries: Vec<Value> = state.entries.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
-        meta_state["entries"] = Value::Array(entries);
+    obj! {
+        "consent" => consent.clone(),
+        "query" => identity_query(),
+        "meta" => obj! {"state" => meta_state(state, true)},
     }
-    json!({"consent": consent, "query": {"identity": {"fetch": ["ECID"]}}, "meta": {"state": meta_state}}).to_string()
+    .to_json()
 }
 
 /// A cookie the Edge asked us to write (`state:store`).
@@ -145,7 +164,7 @@ pub struct Handles {
 /// Reads the handles alloy consumes from a response body; `None` if it is not an Edge answer
 /// (no `handle` array).
 pub fn parse_response(body: &str) -> Option<Handles> {
-    let response: Value = serde_json::from_str(body).ok()?;
+    let response = json::parse(body).ok()?;
     let mut handles = Handles::default();
     for handle in response.get("handle")?.as_array()? {
         let payload = handle.get("payload").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
@@ -257,7 +276,7 @@ pub fn verdict(status: u16, retry_after: Option<&str>, attempt: u32, jitter: f64
         }
         _ => {
             let mut reason = String::from("the Edge answered HTTP ");
-            reason.push_str(&status.to_string());
+            json::push_uint(&mut reason, u64::from(status));
             Verdict::Rejected(reason)
         }
     }
@@ -275,6 +294,7 @@ pub fn retry_after_ms(header: &str, now_ms: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::json::json;
 
     fn config() -> EdgeConfig {
         EdgeConfig {
@@ -307,10 +327,10 @@ mod tests {
     #[test]
     fn body_has_one_event_identity_query_state_and_dataset_override() {
         let mut xdm = Map::new();
-        xdm.insert("eventType".into(), json!("commerce.productViews"));
+        xdm.insert("eventType", "commerce.productViews");
         let first_party =
             PageState { domain: "example.test".into(), entries: vec![("kndctr_x_identity".into(), "v".into())] };
-        let body: Value = serde_json::from_str(&request_body(&config(), &xdm, &first_party, 12.4)).unwrap();
+        let body = json::parse(&request_body(&config(), &xdm, &first_party, 12.4)).unwrap();
         assert_eq!(body["events"], json!([{"xdm": {"eventType": "commerce.productViews"}}]));
         assert_eq!(body["query"], json!({"identity": {"fetch": ["ECID"]}}));
         assert_eq!(body["meta"]["state"], json!({"domain": "example.test", "cookiesEnabled": true}));
@@ -320,7 +340,7 @@ mod tests {
             "dataset-9"
         );
         let third_party = PageState { domain: "shop.test".into(), ..first_party };
-        let body: Value = serde_json::from_str(&request_body(&config(), &xdm, &third_party, 0.0)).unwrap();
+        let body = json::parse(&request_body(&config(), &xdm, &third_party, 0.0)).unwrap();
         assert_eq!(body["meta"]["state"]["entries"], json!([{"key": "kndctr_x_identity", "value": "v"}]));
     }
 

@@ -10,7 +10,8 @@
 //!   `{namespace: [identity]}` map using each entry's `namespace` (`"Email"` or `{code: "Email"}`);
 //!   entries without one are left out with a diagnostic.
 
-use serde_json::{json, Map, Value};
+use super::json::{Map, Value};
+use crate::obj;
 
 use super::diagnostic::{Code, Diagnostic, Level};
 use super::value;
@@ -23,7 +24,7 @@ pub fn is_valid_ecid(ecid: &str) -> bool {
 /// Adds `personID` and `identityMap` to `xdm` for one event. `custom_map` is
 /// `aepContext.identityMap` at publish time; `event` names the publish method for diagnostics.
 pub fn apply(
-    xdm: &mut Map<String, Value>,
+    xdm: &mut Map,
     custom_map: Option<&Value>,
     ecid: Option<&str>,
     event: &str,
@@ -31,36 +32,36 @@ pub fn apply(
 ) {
     let ecid = ecid.filter(|e| is_valid_ecid(e));
     if let Some(ecid) = ecid {
-        xdm.insert("personID".into(), Value::String(ecid.to_owned()));
+        xdm.insert("personID", ecid);
     }
-    let ecid_entry = |ecid: &str| json!([{"id": ecid, "primary": true}]);
+    let ecid_entry = |ecid: &str| Value::Array(vec![obj! {"id" => ecid, "primary" => true}]);
     let identity_map = match custom_map.and_then(|m| normalize_custom(m, event, diagnostics)) {
         Some(custom) if has_primary(&custom) => custom,
         Some(mut custom) => {
             if let Some(ecid) = ecid {
-                custom.insert("ECID".into(), ecid_entry(ecid));
+                custom.insert("ECID", ecid_entry(ecid));
             }
             custom
         }
         None => {
             let mut map = Map::new();
             if let Some(ecid) = ecid {
-                map.insert("ECID".into(), ecid_entry(ecid));
+                map.insert("ECID", ecid_entry(ecid));
             }
             if let Some(email) = value::map_at(xdm, "personalEmail.address").and_then(Value::as_str) {
                 if !email.is_empty() {
-                    map.insert("email".into(), json!([{"id": email, "primary": false}]));
+                    map.insert("email", Value::Array(vec![obj! {"id" => email, "primary" => false}]));
                 }
             }
             map
         }
     };
     if !identity_map.is_empty() {
-        xdm.insert("identityMap".into(), Value::Object(identity_map));
+        xdm.insert("identityMap", identity_map);
     }
 }
 
-fn has_primary(map: &Map<String, Value>) -> bool {
+fn has_primary(map: &Map) -> bool {
     map.values()
         .filter_map(Value::as_array)
         .flatten()
@@ -68,7 +69,7 @@ fn has_primary(map: &Map<String, Value>) -> bool {
 }
 
 /// A custom identity map as an object map, regrouping the array form; `None` when empty or unusable.
-fn normalize_custom(map: &Value, event: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Map<String, Value>> {
+fn normalize_custom(map: &Value, event: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Map> {
     let normalized = match map {
         Value::Object(m) => m.clone(),
         Value::Array(items) => {
@@ -87,7 +88,7 @@ fn normalize_custom(map: &Value, event: &str, diagnostics: &mut Vec<Diagnostic>)
                 };
                 let mut identity = fields.clone();
                 identity.remove("namespace");
-                let slot = grouped.entry(namespace.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
+                let slot = grouped.entry_or_insert_with(namespace, || Value::Array(Vec::new()));
                 if let Value::Array(list) = slot {
                     list.push(Value::Object(identity));
                 }
@@ -111,6 +112,7 @@ fn normalize_custom(map: &Value, event: &str, diagnostics: &mut Vec<Diagnostic>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::json::json;
 
     fn run(xdm: Value, custom: Option<Value>, ecid: Option<&str>) -> (Value, Vec<Diagnostic>) {
         let Value::Object(mut xdm) = xdm else { panic!("object expected") };

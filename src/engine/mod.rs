@@ -12,6 +12,7 @@ pub mod context;
 pub mod diagnostic;
 pub mod edge;
 pub mod identity;
+pub mod json;
 pub mod method;
 pub mod money;
 pub mod outbox;
@@ -19,8 +20,9 @@ pub mod time;
 pub mod value;
 pub mod xdm;
 
-use serde_json::{Map, Value};
+use json::{Map, Value};
 
+use crate::obj;
 use config::{Destination, Routing};
 use consent::{Consent, Signal};
 use context::ContextStore;
@@ -166,7 +168,7 @@ pub enum Effect {
         /// Data-layer event name (`"add-to-cart"`).
         event: &'static str,
         /// The state snapshot plus the call's extras and custom context.
-        event_info: Map<String, Value>,
+        event_info: Map,
     },
     /// Read the ECID from the site's alloy (`window[sdk_name]("getIdentity")`) and answer with
     /// [`Input::IdentityResolved`].
@@ -183,7 +185,7 @@ pub enum Effect {
         /// The event's `_id`.
         event_id: String,
         /// The complete XDM payload.
-        xdm: Map<String, Value>,
+        xdm: Map,
     },
     /// `fetch(url, {method: "POST", body, credentials: "include", keepalive})` with a `text/plain`
     /// body; answer with [`Input::Response`].
@@ -323,7 +325,7 @@ impl Engine {
     }
 
     /// The whole context state (for `context.getContext()`).
-    pub fn state(&self) -> Map<String, Value> {
+    pub fn state(&self) -> Map {
         self.contexts.state()
     }
 
@@ -434,7 +436,8 @@ impl Engine {
             effects.push(Effect::Unstore { key });
         }
         if restored > 0 {
-            let mut message = restored.to_string();
+            let mut message = String::new();
+            json::push_uint(&mut message, restored as u64);
             message.push_str(" undelivered events from an earlier page were restored");
             self.diagnose_info(effects, Code::Restored, "", "", message);
             self.changed(effects);
@@ -522,11 +525,11 @@ impl Engine {
             .and_then(|d| value::str_at(d, "eventId"))
             .map_or(call.event_id, str::to_owned);
         effects.extend(warnings.into_iter().map(|w| Effect::Diagnose(w.with_event_id(&event_id))));
-        xdm.insert("_id".into(), Value::String(event_id.clone()));
-        xdm.insert("timestamp".into(), Value::String(time::iso8601(call.at_ms)));
+        xdm.insert("_id", Value::String(event_id.clone()));
+        xdm.insert("timestamp", Value::String(time::iso8601(call.at_ms)));
         if xdm.get("channel").is_none_or(Value::is_null) {
             if let Some(channel) = self.contexts.get("channelContext") {
-                xdm.insert("channel".into(), channel.clone());
+                xdm.insert("channel", channel.clone());
             }
         }
         let custom_identity_map = self.contexts.get("aepContext").and_then(|a| value::at(a, "identityMap")).cloned();
@@ -554,11 +557,11 @@ impl Engine {
     }
 
     /// `{...state, ...extras, customContext?}` as the reference's subscribers see it.
-    fn event_info(&self, extras: &Map<String, Value>, custom_arg: &Option<Value>) -> Map<String, Value> {
+    fn event_info(&self, extras: &Map, custom_arg: &Option<Value>) -> Map {
         let mut info = self.contexts.state();
         info.extend(extras.iter().map(|(k, v)| (k.clone(), v.clone())));
         if let Some(custom) = custom_arg {
-            info.insert("customContext".into(), custom.clone());
+            info.insert("customContext", custom.clone());
         }
         info
     }
@@ -724,9 +727,9 @@ impl Engine {
         }
         let Some((choice, request_id)) = self.consent_choice.take() else { return };
         let consent = match &choice {
-            Value::String(general) => {
-                serde_json::json!([{"standard": "Adobe", "version": "1.0", "value": {"general": general}}])
-            }
+            Value::String(general) => Value::Array(vec![
+                obj! {"standard" => "Adobe", "version" => "1.0", "value" => obj! {"general" => general.as_str()}},
+            ]),
             Value::Object(o) if o.contains_key("consent") => o.get("consent").cloned().unwrap_or_default(),
             other => Value::Array(vec![other.clone()]),
         };
@@ -785,10 +788,10 @@ impl Engine {
                 entry.state = State::RetryAt(self.now_ms + wait_ms);
                 let mut message = String::from(if status == 0 { "network failure" } else { "the Edge answered " });
                 if status != 0 {
-                    message.push_str(&status.to_string());
+                    json::push_uint(&mut message, u64::from(status));
                 }
                 message.push_str("; retrying in ");
-                message.push_str(&(wait_ms.round() as u64).to_string());
+                json::push_uint(&mut message, wait_ms.round() as u64);
                 message.push_str(" ms");
                 let d =
                     Diagnostic::new(Level::Info, Code::Retrying, &entry.method, "", message).with_event_id(event_id);
@@ -827,7 +830,7 @@ impl Engine {
                 if entry.attempts >= MAX_HAND_OFF_ATTEMPTS {
                     if let Some(entry) = self.outbox.remove(event_id) {
                         let mut text = String::from("alloy rejected the event ");
-                        text.push_str(&MAX_HAND_OFF_ATTEMPTS.to_string());
+                        json::push_uint(&mut text, u64::from(MAX_HAND_OFF_ATTEMPTS));
                         text.push_str(" times; last: ");
                         text.push_str(&message);
                         effects.push(Effect::Diagnose(
@@ -1001,7 +1004,7 @@ impl Engine {
 }
 
 /// The XDM to send for `entry`: its payload plus `personID`/`identityMap` for `ecid`.
-fn finalize(entry: &Entry, ecid: Option<&str>, effects: &mut Vec<Effect>) -> Map<String, Value> {
+fn finalize(entry: &Entry, ecid: Option<&str>, effects: &mut Vec<Effect>) -> Map {
     let mut xdm = entry.xdm.clone();
     let mut diagnostics = Vec::new();
     identity::apply(&mut xdm, entry.custom_identity_map.as_ref(), ecid, &entry.method, &mut diagnostics);
@@ -1011,7 +1014,7 @@ fn finalize(entry: &Entry, ecid: Option<&str>, effects: &mut Vec<Effect>) -> Map
 
 /// The `title` (and `detail`) of an RFC 7807 problem body.
 fn problem_title(body: &str) -> Option<String> {
-    let problem: Value = serde_json::from_str(body).ok()?;
+    let problem = json::parse(body).ok()?;
     let title = value::str_at(&problem, "title")?;
     Some(match value::str_at(&problem, "detail") {
         Some(detail) => {
@@ -1037,11 +1040,7 @@ fn parse_cookies(cookies: &str) -> Vec<(String, String)> {
 }
 
 /// Splits publish arguments into named positional extras and the optional custom context.
-fn split_args(
-    method: &'static Method,
-    mut args: Vec<Value>,
-    effects: &mut Vec<Effect>,
-) -> (Map<String, Value>, Option<Value>) {
+fn split_args(method: &'static Method, mut args: Vec<Value>, effects: &mut Vec<Effect>) -> (Map, Option<Value>) {
     let custom = if args.len() > method.extras.len() { args.drain(method.extras.len()..).next() } else { None };
     let extras = method.extras.iter().zip(args).map(|(name, v)| ((*name).to_owned(), v)).collect();
     let custom = match custom {

@@ -8,7 +8,8 @@
 
 use std::collections::VecDeque;
 
-use serde_json::{json, Map, Value};
+use super::json::{self, Map, Number, Value};
+use crate::obj;
 
 use super::value;
 
@@ -41,7 +42,7 @@ pub struct Entry {
     /// The publish method (`addToCart`), for diagnostics.
     pub method: String,
     /// The XDM without the identity fields (added when it is sent).
-    pub xdm: Map<String, Value>,
+    pub xdm: Map,
     /// `aepContext.identityMap` at publish time.
     pub custom_identity_map: Option<Value>,
     /// Publish time, epoch ms.
@@ -56,14 +57,10 @@ pub struct Entry {
 
 impl Entry {
     /// A queued entry; `bytes` is computed here.
-    pub fn new(
-        id: String,
-        method: String,
-        xdm: Map<String, Value>,
-        custom_identity_map: Option<Value>,
-        published_ms: f64,
-    ) -> Self {
-        let bytes = Value::Object(xdm.clone()).to_string().len();
+    pub fn new(id: String, method: String, xdm: Map, custom_identity_map: Option<Value>, published_ms: f64) -> Self {
+        let mut text = String::new();
+        json::write(&Value::Object(xdm.clone()), &mut text);
+        let bytes = text.len();
         Entry { id, method, xdm, custom_identity_map, published_ms, attempts: 0, state: State::Queued, bytes }
     }
 }
@@ -198,16 +195,25 @@ impl Outbox {
             .iter()
             .filter(|e| !skip.contains(&e.id))
             .map(|e| {
-                let mut event =
-                    json!({"id": e.id, "method": e.method, "xdm": e.xdm, "at": e.published_ms, "attempts": e.attempts});
+                let mut event = Map::new();
+                event.insert("id", e.id.as_str());
+                event.insert("method", e.method.as_str());
+                event.insert("xdm", e.xdm.clone());
+                event.insert("at", ms(e.published_ms));
+                event.insert("attempts", i64::from(e.attempts));
                 if let Some(map) = &e.custom_identity_map {
-                    event["identityMap"] = map.clone();
+                    event.insert("identityMap", map.clone());
                 }
-                event
+                Value::Object(event)
             })
             .collect();
-        json!({"v": 1, "updated": now_ms, "closed": closed, "events": events}).to_string()
+        obj! {"v" => 1i64, "updated" => ms(now_ms), "closed" => closed, "events" => events}.to_json()
     }
+}
+
+/// Epoch milliseconds as an integer JSON number.
+fn ms(t: f64) -> Number {
+    Number::from_i64(if t.is_finite() { t.round().clamp(-9.0e15, 9.0e15) as i64 } else { 0 })
 }
 
 /// What a saved snapshot says, as read back by another page.
@@ -221,8 +227,8 @@ pub struct Restored {
 
 /// Reads a saved snapshot; `None` if it is not one of ours (then the shell removes it).
 pub fn read_snapshot(json: &str, now_ms: f64) -> Option<Restored> {
-    let saved: Value = serde_json::from_str(json).ok()?;
-    if saved.get("v") != Some(&json!(1)) {
+    let saved = json::parse(json).ok()?;
+    if saved.get("v").and_then(Value::as_u64) != Some(1) {
         return None;
     }
     let closed = saved.get("closed").and_then(Value::as_bool).unwrap_or(false);
@@ -252,7 +258,7 @@ mod tests {
 
     fn entry(id: &str, bytes_of_padding: usize) -> Entry {
         let mut xdm = Map::new();
-        xdm.insert("p".into(), Value::String("x".repeat(bytes_of_padding)));
+        xdm.insert("p", Value::String("x".repeat(bytes_of_padding)));
         Entry::new(id.into(), "addToCart".into(), xdm, None, 1.0)
     }
 

@@ -4,7 +4,7 @@
 //! *where* a value was missing or of the wrong type, so that a bad input becomes a diagnostic naming
 //! the field path (`changedProducts.items[0].product.sku`) instead of a panic or a silent default.
 
-use serde_json::{Map, Value};
+use super::json::{self, Map, Value};
 
 /// Looks up a dotted path of object keys (`"pricing.regularPrice"`); `None` when any step is absent
 /// or not an object. JSON `null` counts as absent, as the reference's `||` fallbacks treat it.
@@ -17,7 +17,7 @@ pub fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
 }
 
 /// [`at`] for a payload that is still a bare object map.
-pub fn map_at<'a>(map: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+pub fn map_at<'a>(map: &'a Map, path: &str) -> Option<&'a Value> {
     let (first, rest) = match path.split_once('.') {
         Some((first, rest)) => (first, Some(rest)),
         None => (path, None),
@@ -42,7 +42,7 @@ pub fn num_at(value: &Value, path: &str) -> Option<f64> {
 /// Converts a JSON number or numeric string to a finite `f64`.
 pub fn as_number(value: &Value) -> Option<f64> {
     let n = match value {
-        Value::Number(n) => n.as_f64()?,
+        Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse::<f64>().ok()?,
         _ => return None,
     };
@@ -58,27 +58,30 @@ pub fn as_id_string(value: &Value) -> Option<String> {
     }
 }
 
-/// Formats a JSON number without a trailing `.0` for integral values, as JavaScript does.
-pub fn number_to_js_string(n: &serde_json::Number) -> String {
-    match (n.as_i64(), n.as_u64(), n.as_f64()) {
-        (Some(i), _, _) => i.to_string(),
-        (_, Some(u), _) => u.to_string(),
-        (_, _, Some(f)) if f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
-        _ => n.to_string(),
+/// Formats a JSON number as JavaScript's `String(n)` does for ids: integral values without a
+/// fraction (`42.0` → `42`), anything else as written.
+pub fn number_to_js_string(n: &json::Number) -> String {
+    let f = n.as_f64();
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        let mut out = String::new();
+        json::push_int(&mut out, f as i64);
+        out
+    } else {
+        n.as_str().to_owned()
     }
 }
 
 /// Sets `path` (dotted keys) inside `root`, creating objects on the way and replacing any
 /// non-object met on the path.
-pub fn set_path(root: &mut Map<String, Value>, path: &str, value: Value) {
+pub fn set_path(root: &mut Map, path: &str, value: Value) {
     let mut keys = path.split('.').peekable();
     let mut current = root;
     while let Some(key) = keys.next() {
         if keys.peek().is_none() {
-            current.insert(key.to_owned(), value);
+            current.insert(key, value);
             return;
         }
-        let slot = current.entry(key.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        let slot = current.entry_or_insert_with(key, || Value::Object(Map::new()));
         if !slot.is_object() {
             *slot = Value::Object(Map::new());
         }
@@ -90,10 +93,10 @@ pub fn set_path(root: &mut Map<String, Value>, path: &str, value: Value) {
 }
 
 /// Returns the object at `path` inside `root`, creating empty objects as needed.
-pub fn object_at_mut<'a>(root: &'a mut Map<String, Value>, path: &str) -> &'a mut Map<String, Value> {
+pub fn object_at_mut<'a>(root: &'a mut Map, path: &str) -> &'a mut Map {
     let mut current = root;
     for key in path.split('.') {
-        let slot = current.entry(key.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        let slot = current.entry_or_insert_with(key, || Value::Object(Map::new()));
         if !slot.is_object() {
             *slot = Value::Object(Map::new());
         }
@@ -117,7 +120,7 @@ pub fn is_truthy(value: &Value) -> bool {
     match value {
         Value::Null => false,
         Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::Number(n) => n.as_f64() != 0.0,
         Value::String(s) => !s.is_empty(),
         Value::Array(_) | Value::Object(_) => true,
     }
@@ -126,7 +129,7 @@ pub fn is_truthy(value: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::engine::json::json;
 
     #[test]
     fn reads_nested_paths_and_treats_null_as_absent() {

@@ -6,7 +6,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use serde_json::Value;
+use crate::engine::json::Value;
 
 use super::Host;
 use crate::engine::diagnostic::{Code, Diagnostic, Level};
@@ -54,16 +54,16 @@ impl Driver {
 
     /// Reports a diagnostic raised by the shell itself.
     pub fn diagnose(&self, diagnostic: &Diagnostic) {
-        self.host.diagnostic(&serde_json::to_string(diagnostic).unwrap_or_default());
+        self.host.diagnostic(&diagnostic.to_json());
     }
 
     fn run(self: &Rc<Self>, effect: Effect) {
         match effect {
             Effect::Diagnose(d) => self.diagnose(&d),
-            Effect::Notify { event, event_info } => self.host.notify(event, &Value::Object(event_info).to_string()),
+            Effect::Notify { event, event_info } => self.host.notify(event, &Value::Object(event_info).to_json()),
             Effect::ResolveIdentity { sdk_name } => self.host.resolve_identity(&sdk_name),
             Effect::HandOff { sdk_name, event_id, xdm, .. } => {
-                self.host.hand_off(&sdk_name, &event_id, &Value::Object(xdm).to_string())
+                self.host.hand_off(&sdk_name, &event_id, &Value::Object(xdm).to_json())
             }
             Effect::Fetch { event_id, url, body, keepalive } => self.host.fetch(&event_id, &url, &body, keepalive),
             Effect::Beacon { event_id, url, body } => {

@@ -16,7 +16,7 @@ mod driver;
 
 use std::rc::Rc;
 
-use serde_json::Value;
+use crate::engine::json::{self, Value};
 use wasm_bindgen::prelude::*;
 
 use crate::engine::consent::Signal;
@@ -102,10 +102,10 @@ impl Collector {
         max_events: u32,
         max_bytes: u32,
     ) {
-        let saved = match serde_json::from_str::<Value>(saved_json) {
+        let saved = match json::parse(saved_json) {
             Ok(Value::Array(pairs)) => pairs
                 .iter()
-                .filter_map(|pair| Some((pair.get(0)?.as_str()?.to_owned(), pair.get(1)?.as_str()?.to_owned())))
+                .filter_map(|pair| Some((pair.at(0)?.as_str()?.to_owned(), pair.at(1)?.as_str()?.to_owned())))
                 .collect(),
             _ => Vec::new(),
         };
@@ -122,7 +122,7 @@ impl Collector {
     /// Replaces the context `key` with the JSON text `json`; `undefined` clears it.
     #[wasm_bindgen(js_name = setContext)]
     pub fn set_context(&self, key: &str, json: Option<String>) {
-        let value = match json.as_deref().map(serde_json::from_str::<Value>) {
+        let value = match json.as_deref().map(json::parse) {
             None => None,
             Some(Ok(v)) => Some(v),
             Some(Err(_)) => {
@@ -144,8 +144,8 @@ impl Collector {
     #[wasm_bindgen(js_name = getContext)]
     pub fn get_context(&self, key: Option<String>) -> Option<String> {
         self.driver.with_engine(|engine| match key {
-            Some(key) => engine.context(&key).map(Value::to_string),
-            None => Some(Value::Object(engine.state()).to_string()),
+            Some(key) => engine.context(&key).map(Value::to_json),
+            None => Some(Value::Object(engine.state()).to_json()),
         })
     }
 
@@ -162,7 +162,7 @@ impl Collector {
         notify: bool,
         event_id: String,
     ) {
-        let args = match serde_json::from_str::<Value>(args_json) {
+        let args = match json::parse(args_json) {
             Ok(Value::Array(args)) => args,
             _ => {
                 self.driver.diagnose(&Diagnostic::new(
@@ -231,7 +231,7 @@ impl Collector {
     /// A consent signal: `kind` is `"choice"` (the argument of `consent.set`, as JSON), `"gpc"` or
     /// `"mgdnt"` (`"true"`/`"false"`), or `"tcf"` (`{gdprApplies, ready, purposes, vendors}`).
     pub fn consent(&self, kind: &str, json: &str, request_id: String) {
-        let value = serde_json::from_str::<Value>(json).unwrap_or(Value::Null);
+        let value = json::parse(json).unwrap_or(Value::Null);
         let flag = value.as_bool() == Some(true);
         let ids = |key: &str| -> Vec<u32> {
             value.get(key).and_then(Value::as_array).map_or_else(Vec::new, |list| {

@@ -12,7 +12,7 @@
 
 mod page;
 
-use serde_json::{Map, Value};
+use super::json::{Map, Value};
 
 use super::context::ContextStore;
 use super::diagnostic::{Code, Diagnostic, Level};
@@ -36,9 +36,9 @@ pub struct Snapshot<'a> {
     /// All contexts at publish time.
     pub contexts: &'a ContextStore,
     /// The effective custom context: the publish argument if one was given, else `setCustom`'s.
-    pub custom: Option<&'a Map<String, Value>>,
+    pub custom: Option<&'a Map>,
     /// Positional publish arguments by name (`searchUnitId`, `sku`, …).
-    pub extras: &'a Map<String, Value>,
+    pub extras: &'a Map,
     /// Page facts at publish time.
     pub page: &'a PageFacts,
 }
@@ -61,7 +61,7 @@ pub enum Outcome {
     /// The XDM payload, plus warnings about fields that were left out or repaired.
     Built {
         /// The payload (without identity fields).
-        xdm: Map<String, Value>,
+        xdm: Map,
         /// Degradations; the event is still sent.
         warnings: Vec<Diagnostic>,
     },
@@ -80,13 +80,13 @@ pub fn build(snapshot: &Snapshot<'_>) -> Outcome {
 }
 
 /// The starting payload: a copy of the custom context (§2.2 step 1).
-pub fn base_payload(snapshot: &Snapshot<'_>) -> Map<String, Value> {
+pub fn base_payload(snapshot: &Snapshot<'_>) -> Map {
     snapshot.custom.cloned().unwrap_or_default()
 }
 
 /// Sets `path` to the custom value already there, else to `fallback` (nothing when both are absent).
 /// A custom value is kept whatever it is, including `0`, `""` and `false` (`??` semantics).
-pub fn fill(payload: &mut Map<String, Value>, path: &str, fallback: Option<Value>) {
+pub fn fill(payload: &mut Map, path: &str, fallback: Option<Value>) {
     if value::map_at(payload, path).is_some() {
         return;
     }
@@ -115,7 +115,7 @@ pub fn commerce_scope(snapshot: &Snapshot<'_>, warnings: &mut Vec<Diagnostic>) -
         ("websiteCode", "websiteCode"),
     ] {
         if let Some(v) = value::at(store, ctx_key) {
-            scope.insert(xdm_key.to_owned(), v.clone());
+            scope.insert(xdm_key, v.clone());
         }
     }
     Some(Value::Object(scope))

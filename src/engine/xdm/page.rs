@@ -1,6 +1,7 @@
 //! `pageView` → `web.webpagedetails.pageViews` (spec §2.5).
 
-use serde_json::{json, Value};
+use crate::engine::json::Value;
+use crate::obj;
 
 use super::{base_payload, fill, Outcome, Snapshot};
 use crate::engine::diagnostic::{Code, Level};
@@ -24,9 +25,9 @@ pub fn page_view(snapshot: &Snapshot<'_>) -> Outcome {
     fill(&mut xdm, "web.webPageDetails.siteSection", from_page("pageType"));
     fill(&mut xdm, "web.webPageDetails.name", from_page("pageName"));
     value::set_path(&mut xdm, "web.webPageDetails.URL", Value::String(snapshot.page.url.clone()));
-    value::set_path(&mut xdm, "web.webPageDetails.pageViews", json!({"value": 1}));
+    value::set_path(&mut xdm, "web.webPageDetails.pageViews", obj! {"value" => 1i64});
     // The whole referrer object is replaced, as in the reference.
-    value::set_path(&mut xdm, "web.webReferrer", json!({"URL": snapshot.page.referrer}));
-    xdm.insert("eventType".into(), Value::String("web.webpagedetails.pageViews".into()));
+    value::set_path(&mut xdm, "web.webReferrer", obj! {"URL" => snapshot.page.referrer.as_str()});
+    xdm.insert("eventType", "web.webpagedetails.pageViews");
     Outcome::Built { xdm, warnings }
 }

@@ -1,0 +1,802 @@
+//! A small JSON value, parser and writer, made for a small WebAssembly module.
+//!
+//! Why not serde_json: in this crate's release wasm, serde_json with its `Value` cost 36 KB of code
+//! plus 10 KB of `BTreeMap` and 7 KB of float formatting and parsing (measured with
+//! `scripts/wasm-sizes.py`). This module does what the engine needs and no more:
+//!
+//! * Objects are a `Vec` of pairs in insertion order (storefront objects are small; a linear
+//!   lookup is faster than a tree at that size, and it keeps the page's key order).
+//! * A number keeps its source text, so values pass through byte-exact and nothing here ever
+//!   formats a float. Numbers the engine computes are built from integers or from cents
+//!   ([`Number::from_cents`]), whose decimal text is exact.
+//! * The parser accepts exactly what `JSON.stringify` produces (RFC 8259), limits nesting, and never
+//!   panics. The writer produces what `JSON.stringify` would for the same value.
+
+use std::ops::Index;
+
+/// Deepest nesting the parser accepts.
+pub const MAX_DEPTH: usize = 128;
+
+/// A JSON value.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Value {
+    /// `null`.
+    #[default]
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number, as its JSON text.
+    Number(Number),
+    /// A string.
+    String(String),
+    /// An array.
+    Array(Vec<Value>),
+    /// An object.
+    Object(Map),
+}
+
+/// A JSON number kept as its (valid) JSON text. Two numbers are equal when their values are
+/// (`5` equals `5.0`).
+#[derive(Debug, Clone)]
+pub struct Number(Box<str>);
+
+impl PartialEq for Number {
+    fn eq(&self, other: &Number) -> bool {
+        self.0 == other.0 || self.as_f64() == other.as_f64()
+    }
+}
+
+impl Number {
+    /// The value as `f64`; infinite for an out-of-range literal such as `1e999` (as in JavaScript).
+    pub fn as_f64(&self) -> f64 {
+        self.0.parse().unwrap_or(0.0)
+    }
+
+    /// An integer number.
+    pub fn from_i64(n: i64) -> Number {
+        let mut text = String::new();
+        push_int(&mut text, n);
+        Number(text.into())
+    }
+
+    /// `cents / 100` with its exact decimal text (`3704` → `37.04`, `500` → `5`).
+    pub fn from_cents(cents: i64) -> Number {
+        let mut text = String::new();
+        if cents < 0 {
+            text.push('-');
+        }
+        let abs = cents.unsigned_abs();
+        push_uint(&mut text, abs / 100);
+        let frac = abs % 100;
+        if frac != 0 {
+            text.push('.');
+            text.push(char::from(b'0' + (frac / 10) as u8));
+            if frac % 10 != 0 {
+                text.push(char::from(b'0' + (frac % 10) as u8));
+            }
+        }
+        Number(text.into())
+    }
+
+    /// A number from JSON text; `None` unless `text` is a valid JSON number.
+    pub fn from_text(text: &str) -> Option<Number> {
+        let mut p = Parser { bytes: text.as_bytes(), pos: 0, depth: 0 };
+        p.number().ok().filter(|_| p.pos == text.len())
+    }
+
+    /// The JSON text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Appends the decimal digits of `n`.
+pub fn push_int(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_uint(out, n.unsigned_abs());
+}
+
+/// Appends the decimal digits of `n`.
+pub fn push_uint(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
+/// A JSON object: key/value pairs in insertion order, keys unique. Equality ignores key order.
+#[derive(Debug, Clone, Default)]
+pub struct Map(Vec<(String, Value)>);
+
+impl PartialEq for Map {
+    fn eq(&self, other: &Map) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().all(|(k, v)| other.get(k) == Some(v))
+    }
+}
+
+impl Map {
+    /// An empty object.
+    pub fn new() -> Map {
+        Map(Vec::new())
+    }
+
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The value under `key`, mutable.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets `key` (in place if present, else at the end); returns the old value.
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) -> Option<Value> {
+        let key = key.into();
+        let value = value.into();
+        match self.get_mut(&key) {
+            Some(slot) => Some(std::mem::replace(slot, value)),
+            None => {
+                self.0.push((key, value));
+                None
+            }
+        }
+    }
+
+    /// Removes `key`, keeping the order of the rest.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let at = self.0.iter().position(|(k, _)| k == key)?;
+        Some(self.0.remove(at).1)
+    }
+
+    /// The value under `key`, inserted with `make` when absent.
+    pub fn entry_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> Value) -> &mut Value {
+        let at = match self.0.iter().position(|(k, _)| k == key) {
+            Some(at) => at,
+            None => {
+                self.0.push((key.to_owned(), make()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[at].1
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is no key.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Pairs in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Values in order.
+    pub fn values(&self) -> impl Iterator<Item = &Value> {
+        self.0.iter().map(|(_, v)| v)
+    }
+}
+
+impl FromIterator<(String, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Map {
+        let mut map = Map::new();
+        for (k, v) in iter {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+impl Extend<(String, Value)> for Map {
+    fn extend<I: IntoIterator<Item = (String, Value)>>(&mut self, iter: I) {
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+impl IntoIterator for Map {
+    type Item = (String, Value);
+    type IntoIter = std::vec::IntoIter<(String, Value)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl Value {
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        if let Value::String(s) = self {
+            Some(s)
+        } else {
+            None
+        }
+    }
+
+    /// The number as `f64`, if this is one.
+    pub fn as_f64(&self) -> Option<f64> {
+        if let Value::Number(n) = self {
+            Some(n.as_f64())
+        } else {
+            None
+        }
+    }
+
+    /// The number as `u64`, if this is a non-negative integer.
+    pub fn as_u64(&self) -> Option<u64> {
+        let n = self.as_f64()?;
+        (n >= 0.0 && n.fract() == 0.0 && n < 1.8e19).then_some(n as u64)
+    }
+
+    /// The boolean, if this is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        if let Value::Bool(b) = self {
+            Some(*b)
+        } else {
+            None
+        }
+    }
+
+    /// The array, if this is one.
+    pub fn as_array(&self) -> Option<&Vec<Value>> {
+        if let Value::Array(a) = self {
+            Some(a)
+        } else {
+            None
+        }
+    }
+
+    /// The object, if this is one.
+    pub fn as_object(&self) -> Option<&Map> {
+        if let Value::Object(m) = self {
+            Some(m)
+        } else {
+            None
+        }
+    }
+
+    /// The object, mutable, if this is one.
+    pub fn as_object_mut(&mut self) -> Option<&mut Map> {
+        if let Value::Object(m) = self {
+            Some(m)
+        } else {
+            None
+        }
+    }
+
+    /// Whether this is `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// Whether this is an object.
+    pub fn is_object(&self) -> bool {
+        matches!(self, Value::Object(_))
+    }
+
+    /// `self[key]` for objects, `self[index]` for arrays (`index` as text is not supported).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.as_object()?.get(key)
+    }
+
+    /// The element `index` of an array.
+    pub fn at(&self, index: usize) -> Option<&Value> {
+        self.as_array()?.get(index)
+    }
+
+    /// This value as JSON text, as `JSON.stringify` writes it.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        write(self, &mut out);
+        out
+    }
+}
+
+static NULL: Value = Value::Null;
+
+impl Index<&str> for Value {
+    type Output = Value;
+    fn index(&self, key: &str) -> &Value {
+        self.get(key).unwrap_or(&NULL)
+    }
+}
+
+impl Index<usize> for Value {
+    type Output = Value;
+    fn index(&self, index: usize) -> &Value {
+        self.at(index).unwrap_or(&NULL)
+    }
+}
+
+impl Index<&str> for Map {
+    type Output = Value;
+    fn index(&self, key: &str) -> &Value {
+        self.get(key).unwrap_or(&NULL)
+    }
+}
+
+impl PartialEq<&str> for Value {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == Some(*other)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::String(s.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(s)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(n: i64) -> Value {
+        Value::Number(Number::from_i64(n))
+    }
+}
+
+impl From<Number> for Value {
+    fn from(n: Number) -> Value {
+        Value::Number(n)
+    }
+}
+
+impl From<Map> for Value {
+    fn from(m: Map) -> Value {
+        Value::Object(m)
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(a: Vec<Value>) -> Value {
+        Value::Array(a)
+    }
+}
+
+/// Builds an object from `key => value` pairs: `obj! {"a" => 1i64, "b" => "x"}`.
+#[macro_export]
+macro_rules! obj {
+    ($($key:expr => $value:expr),* $(,)?) => {{
+        let mut map = $crate::engine::json::Map::new();
+        $(map.insert($key, $value);)*
+        $crate::engine::json::Value::Object(map)
+    }};
+}
+
+/// Test helper: `json!(…)` written with serde_json's macro, converted through JSON text.
+#[cfg(test)]
+macro_rules! test_json {
+    ($($t:tt)+) => {
+        $crate::engine::json::parse(&serde_json::json!($($t)+).to_string()).unwrap()
+    };
+}
+#[cfg(test)]
+pub(crate) use test_json as json;
+
+/// Why a text is not JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseError {
+    /// Byte offset of the problem.
+    pub offset: usize,
+    /// What is wrong.
+    pub reason: &'static str,
+}
+
+/// Parses JSON text.
+///
+/// # Errors
+/// Returns a [`ParseError`] when `text` is not one JSON value (with optional surrounding white
+/// space), or nests deeper than [`MAX_DEPTH`].
+pub fn parse(text: &str) -> Result<Value, ParseError> {
+    let mut p = Parser { bytes: text.as_bytes(), pos: 0, depth: 0 };
+    let value = p.value()?;
+    p.space();
+    if p.pos != p.bytes.len() {
+        return Err(p.error("trailing characters"));
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn error(&self, reason: &'static str) -> ParseError {
+        ParseError { offset: self.pos, reason }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &'static str, value: Value) -> Result<Value, ParseError> {
+        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.error("unknown literal"))
+        }
+    }
+
+    fn value(&mut self) -> Result<Value, ParseError> {
+        self.space();
+        match self.peek() {
+            Some(b'{') => self.nested(|p| p.object()),
+            Some(b'[') => self.nested(|p| p.array()),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
+            Some(_) => Err(self.error("unexpected character")),
+            None => Err(self.error("unexpected end")),
+        }
+    }
+
+    fn nested(&mut self, f: impl FnOnce(&mut Self) -> Result<Value, ParseError>) -> Result<Value, ParseError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error("nested too deeply"));
+        }
+        self.depth += 1;
+        self.pos += 1;
+        let value = f(self);
+        self.depth -= 1;
+        value
+    }
+
+    fn object(&mut self) -> Result<Value, ParseError> {
+        let mut map = Map::new();
+        self.space();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(map));
+        }
+        loop {
+            self.space();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a key"));
+            }
+            let key = self.string()?;
+            self.space();
+            if self.peek() != Some(b':') {
+                return Err(self.error("expected ':'"));
+            }
+            self.pos += 1;
+            let value = self.value()?;
+            map.insert(key, value);
+            self.space();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Object(map));
+                }
+                _ => return Err(self.error("expected ',' or '}'")),
+            }
+        }
+    }
+
+    fn array(&mut self) -> Result<Value, ParseError> {
+        let mut items = Vec::new();
+        self.space();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            items.push(self.value()?);
+            self.space();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(self.error("expected ',' or ']'")),
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Result<Number, ParseError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let leading_zero = self.peek() == Some(b'0');
+        let int = self.digits();
+        if int == 0 || (leading_zero && int > 1) {
+            return Err(self.error("bad number"));
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.error("bad number"));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("bad number"));
+            }
+        }
+        let text = std::str::from_utf8(&self.bytes[start..self.pos]).map_err(|_| self.error("bad number"))?;
+        Ok(Number(text.into()))
+    }
+
+    fn hex4(&mut self) -> Result<u32, ParseError> {
+        let mut n = 0u32;
+        for _ in 0..4 {
+            let d = match self.peek() {
+                Some(c @ b'0'..=b'9') => c - b'0',
+                Some(c @ b'a'..=b'f') => c - b'a' + 10,
+                Some(c @ b'A'..=b'F') => c - b'A' + 10,
+                _ => return Err(self.error("bad \\u escape")),
+            };
+            n = n * 16 + u32::from(d);
+            self.pos += 1;
+        }
+        Ok(n)
+    }
+
+    fn string(&mut self) -> Result<String, ParseError> {
+        self.pos += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            // The input is a &str, and we stop only at ASCII bytes, so this slice is valid UTF-8.
+            out.push_str(std::str::from_utf8(&self.bytes[start..self.pos]).map_err(|_| self.error("bad UTF-8"))?);
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let escape = self.peek().ok_or_else(|| self.error("unexpected end"))?;
+                    self.pos += 1;
+                    match escape {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let mut code = self.hex4()?;
+                            if (0xD800..0xDC00).contains(&code)
+                                && self.bytes.get(self.pos..self.pos + 2) == Some(b"\\u")
+                            {
+                                let save = self.pos;
+                                self.pos += 2;
+                                let low = self.hex4()?;
+                                if (0xDC00..0xE000).contains(&low) {
+                                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                                } else {
+                                    self.pos = save;
+                                }
+                            }
+                            out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                        }
+                        _ => return Err(self.error("bad escape")),
+                    }
+                }
+                Some(_) => return Err(self.error("control character in string")),
+                None => return Err(self.error("unterminated string")),
+            }
+        }
+    }
+}
+
+/// Appends `value` as JSON text.
+pub fn write(value: &Value, out: &mut String) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(n) => out.push_str(&n.0),
+        Value::String(s) => write_string(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (key, item)) in map.0.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(key, out);
+                out.push(':');
+                write(item, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Appends `s` as a JSON string literal.
+pub fn write_string(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[(c as usize) >> 4]));
+                out.push(char::from(HEX[(c as usize) & 15]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_what_json_stringify_writes() {
+        for text in [
+            r#"{"a":1,"b":[true,false,null],"c":{"d":"x\"y\\z\n\u0001"},"e":-0.5e-7,"f":12345678901234567890}"#,
+            r#"[]"#,
+            r#"{}"#,
+            r#""é😀""#,
+            r#"4.999999999999998"#,
+        ] {
+            assert_eq!(parse(text).unwrap().to_json(), text);
+        }
+    }
+
+    #[test]
+    fn decodes_escapes_and_surrogates() {
+        assert_eq!(parse(r#""\ud83d\ude00 \u00e9 \/""#).unwrap(), Value::String("😀 é /".into()));
+        assert_eq!(parse(r#""\ud800x""#).unwrap(), Value::String("\u{FFFD}x".into()));
+    }
+
+    #[test]
+    fn rejects_what_json_parse_rejects() {
+        for text in ["", "{", "[1,]", "{\"a\"}", "01", "1.", "-", "1e", "\"a", "tru", "{\"a\":1}x", "\"\t\"", "NaN"] {
+            assert!(parse(text).is_err(), "{text:?} should not parse");
+        }
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert_eq!(parse(&deep).unwrap_err().reason, "nested too deeply");
+    }
+
+    #[test]
+    fn last_duplicate_key_wins_in_place() {
+        let v = parse(r#"{"a":1,"b":2,"a":3}"#).unwrap();
+        assert_eq!(v.to_json(), r#"{"a":3,"b":2}"#);
+    }
+
+    #[test]
+    fn cents_and_integers_have_exact_text() {
+        assert_eq!(Number::from_cents(3704).as_str(), "37.04");
+        assert_eq!(Number::from_cents(500).as_str(), "5");
+        assert_eq!(Number::from_cents(50).as_str(), "0.5");
+        assert_eq!(Number::from_cents(-7).as_str(), "-0.07");
+        assert_eq!(Number::from_i64(-42).as_str(), "-42");
+        assert_eq!(Number::from_i64(0).as_str(), "0");
+        assert_eq!(Number::from_text("1.50").map(|n| n.as_f64()), Some(1.5));
+        assert!(Number::from_text("1.5x").is_none());
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_random_documents() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        fn gen(next: &mut dyn FnMut() -> u64, depth: u32) -> serde_json::Value {
+            match next() % if depth > 3 { 5 } else { 7 } {
+                0 => serde_json::Value::Null,
+                1 => serde_json::Value::Bool(next() % 2 == 0),
+                2 => serde_json::json!((next() % 100_000) as i64 - 50_000),
+                3 => serde_json::json!(((next() % 1_000_000) as f64) / 100.0),
+                4 => serde_json::Value::String(
+                    (0..next() % 6).map(|_| char::from_u32((next() % 0x3000) as u32).unwrap_or('x')).collect(),
+                ),
+                5 => serde_json::Value::Array((0..next() % 4).map(|_| gen(next, depth + 1)).collect()),
+                _ => serde_json::Value::Object(
+                    (0..next() % 4).map(|i| (format!("k{i}"), gen(next, depth + 1))).collect(),
+                ),
+            }
+        }
+        for _ in 0..2000 {
+            let doc = gen(&mut next, 0);
+            let text = doc.to_string();
+            let ours = parse(&text).unwrap();
+            let back: serde_json::Value = serde_json::from_str(&ours.to_json()).unwrap();
+            assert_eq!(back, doc, "{text}");
+        }
+        for _ in 0..20_000 {
+            let len = (next() % 24) as usize;
+            let bytes: Vec<u8> =
+                (0..len).map(|_| b"{}[],:\"\\0123456789.eE-+truefalsn \x01"[(next() % 34) as usize]).collect();
+            if let Ok(text) = std::str::from_utf8(&bytes) {
+                let theirs = serde_json::from_str::<serde_json::Value>(text);
+                // JSON.parse (and we) accept out-of-range numbers such as 1e999; serde_json does not.
+                if theirs.as_ref().is_err_and(|e| e.to_string().contains("out of range")) {
+                    continue;
+                }
+                assert_eq!(parse(text).is_ok(), theirs.is_ok(), "{text:?}");
+            }
+        }
+    }
+}
