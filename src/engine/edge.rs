@@ -285,7 +285,7 @@ pub fn verdict(status: u16, retry_after: Option<&str>, attempt: u32, jitter: f64
 /// `Retry-After` as milliseconds from now: delta-seconds or an IMF-fixdate.
 pub fn retry_after_ms(header: &str, now_ms: f64) -> Option<f64> {
     let header = header.trim();
-    if let Ok(seconds) = header.parse::<f64>() {
+    if let Some(seconds) = json::parse_f64(header) {
         return (seconds.is_finite() && seconds >= 0.0).then_some(seconds * 1000.0);
     }
     time::parse_http_date(header).map(|at| (at - now_ms).max(0.0))

@@ -61,6 +61,16 @@ pub fn apply(
     }
 }
 
+/// `prefix[i]suffix`, without the formatting machinery.
+fn indexed_path(prefix: &str, i: usize, suffix: &str) -> String {
+    let mut path = String::from(prefix);
+    path.push('[');
+    super::json::push_uint(&mut path, i as u64);
+    path.push(']');
+    path.push_str(suffix);
+    path
+}
+
 fn has_primary(map: &Map) -> bool {
     map.values()
         .filter_map(Value::as_array)
@@ -81,7 +91,7 @@ fn normalize_custom(map: &Value, event: &str, diagnostics: &mut Vec<Diagnostic>)
                         Level::Warning,
                         Code::InvalidField,
                         event,
-                        &format!("aepContext.identityMap[{i}].namespace"),
+                        &indexed_path("aepContext.identityMap", i, ".namespace"),
                         "identity given in the array form has no namespace; it is left out",
                     ));
                     continue;

@@ -12,7 +12,20 @@ pub fn iso8601(epoch_ms: f64) -> String {
     let in_day = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
     let (h, min, s, milli) = (in_day / 3_600_000, in_day / 60_000 % 60, in_day / 1000 % 60, in_day % 1000);
-    format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{milli:03}Z")
+    let mut out = String::with_capacity(24);
+    for (n, width, sep) in
+        [(y, 4, '-'), (m as i64, 2, '-'), (d as i64, 2, 'T'), (h, 2, ':'), (min, 2, ':'), (s, 2, '.'), (milli, 3, 'Z')]
+    {
+        let mut digits = [b'0'; 4];
+        let mut n = n;
+        for slot in digits[..width].iter_mut().rev() {
+            *slot = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        out.extend(digits[..width].iter().map(|&b| char::from(b)));
+        out.push(sep);
+    }
+    out
 }
 
 /// Parses an HTTP date in the IMF-fixdate form (`Wed, 21 Oct 2015 07:28:00 GMT`) to epoch
@@ -20,11 +33,11 @@ pub fn iso8601(epoch_ms: f64) -> String {
 pub fn parse_http_date(text: &str) -> Option<f64> {
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let mut parts = text.split_whitespace().skip(1);
-    let day: i64 = parts.next()?.parse().ok()?;
+    let day = super::json::parse_uint(parts.next()?)? as i64;
     let month = MONTHS.iter().position(|m| Some(*m) == parts.clone().next())? as i64 + 1;
     parts.next();
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut clock = parts.next()?.split(':').map(|n| n.parse::<i64>().ok());
+    let year = super::json::parse_uint(parts.next()?)? as i64;
+    let mut clock = parts.next()?.split(':').map(|n| super::json::parse_uint(n).map(|n| n as i64));
     let (h, m, s) = (clock.next()??, clock.next()??, clock.next()??);
     if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
         return None;

@@ -43,7 +43,7 @@ pub fn num_at(value: &Value, path: &str) -> Option<f64> {
 pub fn as_number(value: &Value) -> Option<f64> {
     let n = match value {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        Value::String(s) => json::parse_f64(s)?,
         _ => return None,
     };
     n.is_finite().then_some(n)

@@ -14,6 +14,10 @@
 
 mod driver;
 
+/// talc instead of the default dlmalloc: 5.7 KB of dlmalloc code measured in this module.
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 use std::rc::Rc;
 
 use crate::engine::json::{self, Value};
