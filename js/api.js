@@ -132,9 +132,9 @@ function buildApi(loadEngine, options) {
   }
 
   function apply(call) {
-    if (call[0] === "set") engine.setContext(call[1], call[2]);
-    else if (call[0] === "consent") engine.consent(call[1], call[2], call[3]);
-    else engine.publish(call[1], call[2], call[3], call[4], call[5], call[6], call[7]);
+    if (call[0] === "set") engine.call("set", call[1], call[2] === undefined ? "" : call[2]);
+    else if (call[0] === "consent") engine.call("consent", call[2], stringify([call[1], call[3]]));
+    else engine.call("publish", call[2], stringify([call[1], call[3], call[4], call[5], call[6], call[7]]));
   }
 
   /** Whether a cookie named exactly `mg_dnt` exists (the reference matched any substring). */
@@ -181,7 +181,8 @@ function buildApi(loadEngine, options) {
     try {
       let json;
       if (engine) {
-        json = engine.getContext(key);
+        json = engine.call("get", key === undefined ? "" : key, "");
+        if (json === "") json = undefined;
       } else if (key === undefined) {
         const state = {};
         for (const call of queue) if (call[0] === "set") {
@@ -279,82 +280,95 @@ function buildApi(loadEngine, options) {
   const storage = (() => { try { return win.localStorage; } catch (_) { return null; } })();
   let tickTimer = 0, saveTimer = 0;
 
-  /** The host: performs the engine's effects with the page's APIs. No method throws. */
+  /** Feeds the engine; `args` are the small positional arguments (see src/web/mod.rs). */
+  const feed = (op, payload, args) => engine.call(op, payload, args ? stringify(args) : "");
+
+  /** The host: performs the engine's effects with the page's APIs (see src/web/driver.rs). */
   const host = {
-    diagnostic(json) {
-      try { report(parse(json)); } catch (e) { log("error", ["bad diagnostic", e]); }
-    },
-    notify(event, json) {
-      const make = () => ({ event, eventInfo: parse(json) });
-      emit(event, make);
-      emit("adobeDataLayer:event", make);
-    },
-    resolveIdentity(sdk) {
-      findAlloy(sdk)
-        .then((alloy) => alloy("getIdentity"))
-        .then((r) => engine.identityResolved(r && r.identity && typeof r.identity.ECID === "string" ? r.identity.ECID : undefined),
-          (e) => {
-            report({ level: "warning", code: "identity-unavailable", event: "", path: "aepContext.webSdkName", message: "getIdentity failed: " + message(e) });
-            engine.identityResolved(undefined);
-          });
-    },
-    handOff(sdk, eventId, xdmJson) {
-      findAlloy(sdk)
-        .then((alloy) => alloy("sendEvent", { xdm: parse(xdmJson) }))
-        .then(() => engine.handOffSettled(eventId, undefined, now(), random()),
-          (e) => engine.handOffSettled(eventId, message(e), now(), random()));
-    },
-    fetch(eventId, url, body, keepalive) {
-      const answer = (status, retryAfter, text) => engine.response(eventId, status, retryAfter, text, now(), random());
+    run(op, a, b, c) {
       try {
-        nativeFetch(url, {
-          method: "POST", body, keepalive, credentials: "include", cache: "no-cache",
-          referrerPolicy: "no-referrer-when-downgrade", headers: { "Content-Type": "text/plain; charset=UTF-8" },
-        }).then((r) => r.text().then(
-          (text) => answer(r.status, r.headers.get("Retry-After") || undefined, text),
-          () => answer(r.status, r.headers.get("Retry-After") || undefined, undefined),
-        ), () => answer(0));
-      } catch (_) {
-        setTimeout(() => answer(0), 0);
-      }
-    },
-    beacon(url, body) {
-      try { return !!nav.sendBeacon(url, new Blob([body], { type: "text/plain; charset=UTF-8" })); } catch (_) { return false; }
-    },
-    setCookie(key, value, maxAge, sameSite) {
-      try {
-        let c = key + "=" + value + "; path=/";
-        const domain = host.apexDomain();
-        if (domain) c += "; domain=" + domain;
-        if (maxAge !== undefined) c += "; max-age=" + Math.round(maxAge);
-        if (sameSite) c += "; SameSite=" + sameSite + (sameSite === "None" ? "; Secure" : "");
-        win.document.cookie = c;
-      } catch (_) { /* cookies blocked */ }
-    },
-    schedule(at) {
-      clearTimeout(tickTimer);
-      tickTimer = setTimeout(() => engine.tick(now()), Math.max(0, at - now()));
-    },
-    scheduleSave() {
-      // Coalesces bursts; `pagehide` saves synchronously, so this delay loses nothing on navigation.
-      if (!saveTimer) saveTimer = setTimeout(() => { saveTimer = 0; engine.save(now()); }, 200);
-    },
-    store(key, json) {
-      try { storage.setItem(key, json); return true; } catch (_) { return false; }
-    },
-    unstore(key) {
-      try { storage.removeItem(key); } catch (_) { /* storage blocked */ }
-    },
-    apexDomain() {
-      if (apex === null) apex = findApex();
-      return apex;
-    },
-    alloyConsent(sdk, general) {
-      findAlloy(sdk)
-        .then((alloy) => alloy("setConsent", { consent: [{ standard: "Adobe", version: "1.0", value: { general } }] }))
-        .catch((e) => report({ level: "warning", code: "delivery-failed", event: "", path: "aepContext.webSdkName", message: "setConsent failed: " + message(e) }));
+        switch (op) {
+          case "diagnostic": report(parse(a)); break;
+          case "notify": {
+            const make = () => ({ event: a, eventInfo: parse(b) });
+            emit(a, make);
+            emit("adobeDataLayer:event", make);
+            break;
+          }
+          case "identity":
+            findAlloy(a)
+              .then((alloy) => alloy("getIdentity"))
+              .then((r) => feed("identity", r && r.identity && typeof r.identity.ECID === "string" ? r.identity.ECID : ""),
+                (e) => {
+                  report({ level: "warning", code: "identity-unavailable", event: "", path: "aepContext.webSdkName", message: "getIdentity failed: " + message(e) });
+                  feed("identity", "");
+                });
+            break;
+          case "handoff":
+            findAlloy(a)
+              .then((alloy) => alloy("sendEvent", { xdm: parse(c) }))
+              .then(() => feed("settled", "", [b, true, now(), random()]),
+                (e) => feed("settled", message(e), [b, false, now(), random()]));
+            break;
+          case "fetch":
+          case "fetch-keepalive": {
+            const answer = (status, retryAfter, text) => feed("response", text || "", [a, status, retryAfter || null, now(), random()]);
+            try {
+              nativeFetch(b, {
+                method: "POST", body: c, keepalive: op === "fetch-keepalive", credentials: "include", cache: "no-cache",
+                referrerPolicy: "no-referrer-when-downgrade", headers: { "Content-Type": "text/plain; charset=UTF-8" },
+              }).then((r) => r.text().then(
+                (text) => answer(r.status, r.headers.get("Retry-After"), text),
+                () => answer(r.status, r.headers.get("Retry-After")),
+              ), () => answer(0));
+            } catch (_) {
+              setTimeout(() => answer(0), 0);
+            }
+            break;
+          }
+          case "beacon":
+            return nav.sendBeacon(a, new Blob([b], { type: "text/plain; charset=UTF-8" })) ? "1" : "";
+          case "cookie": {
+            const [maxAge, sameSite] = parse(c);
+            let cookie = a + "=" + b + "; path=/";
+            const domain = apexDomain();
+            if (domain) cookie += "; domain=" + domain;
+            if (maxAge !== null) cookie += "; max-age=" + maxAge;
+            if (sameSite) cookie += "; SameSite=" + sameSite + (sameSite === "None" ? "; Secure" : "");
+            win.document.cookie = cookie;
+            break;
+          }
+          case "schedule":
+            clearTimeout(tickTimer);
+            tickTimer = setTimeout(() => feed("tick", "", [now()]), Math.max(0, +a - now()));
+            break;
+          case "save-soon":
+            // Coalesces bursts; `pagehide` saves synchronously, so this delay loses nothing on navigation.
+            if (!saveTimer) saveTimer = setTimeout(() => { saveTimer = 0; feed("save", "", [now()]); }, 200);
+            break;
+          case "store":
+            storage.setItem(a, b);
+            return "1";
+          case "unstore":
+            storage.removeItem(a);
+            break;
+          case "domain":
+            return apexDomain();
+          case "alloy-consent":
+            findAlloy(a)
+              .then((alloy) => alloy("setConsent", { consent: [{ standard: "Adobe", version: "1.0", value: { general: b } }] }))
+              .catch((e) => report({ level: "warning", code: "delivery-failed", event: "", path: "aepContext.webSdkName", message: "setConsent failed: " + message(e) }));
+            break;
+        }
+      } catch (_) { /* storage or cookies blocked, or a hostile page: the engine handles the "" answer */ }
+      return "";
     },
   };
+
+  function apexDomain() {
+    if (apex === null) apex = findApex();
+    return apex;
+  }
 
   /** The page's apex domain (the highest one that takes a cookie), as alloy finds it. */
   function findApex() {
@@ -416,18 +430,18 @@ function buildApi(loadEngine, options) {
     let cookies = "";
     try { cookies = win.document.cookie; } catch (_) { /* cookies blocked */ }
     const limits = (options && options.outbox) || {};
-    engine.start(now(), OUTBOX_PREFIX + uuid(), cookies, stringify(saved), limits.maxEvents | 0, limits.maxBytes | 0);
+    feed("start", stringify(saved), [now(), OUTBOX_PREFIX + uuid(), cookies, limits.maxEvents | 0, limits.maxBytes | 0]);
     syncReporting();
     try {
-      win.addEventListener("pagehide", () => engine.pageHidden(now()));
-      win.addEventListener("visibilitychange", () => { if (win.document.visibilityState === "hidden") engine.save(now()); });
-      win.addEventListener("online", () => engine.tick(now()));
+      win.addEventListener("pagehide", () => feed("hide", "", [now()]));
+      win.addEventListener("visibilitychange", () => { if (win.document.visibilityState === "hidden") feed("save", "", [now()]); });
+      win.addEventListener("online", () => feed("tick", "", [now()]));
     } catch (_) { /* no window events (worker) */ }
   }
 
   /** Info-level diagnostics cost time; ask for them only when someone listens. */
   function syncReporting() {
-    if (engine) engine.reportInfo(debug || !!handlers.diagnostic);
+    if (engine) feed("report", "", [debug || !!handlers.diagnostic]);
   }
 
   const consent = {
@@ -442,7 +456,7 @@ function buildApi(loadEngine, options) {
     },
     /** The effective state: "in", "pending" or "out" (undefined until the engine runs). */
     get() {
-      try { return engine ? engine.consentState() : undefined; } catch (_) { return undefined; }
+      try { return engine ? engine.call("consent-state", "", "") : undefined; } catch (_) { return undefined; }
     },
   };
   watchConsent();

@@ -22,21 +22,77 @@ const IDENTITY_COOKIE: &str = "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0N
 fn recording_host() -> (Host, Array) {
     let make = Function::new_no_args(
         "const log = [];
-         const rec = (name) => (...args) => { log.push([name, ...args]); };
-         return { log,
-           diagnostic: (j) => log.push(['diagnostic', JSON.parse(j)]),
-           notify: (e, j) => log.push(['notify', e, JSON.parse(j)]),
-           resolveIdentity: rec('resolveIdentity'),
-           handOff: (s, id, x) => log.push(['handOff', s, id, JSON.parse(x)]),
-           fetch: (id, url, body, keepalive) => log.push(['fetch', id, url, JSON.parse(body), keepalive]),
-           beacon: (url, body) => { log.push(['beacon', url, JSON.parse(body)]); return true; },
-           setCookie: rec('setCookie'), schedule: rec('schedule'), scheduleSave: rec('scheduleSave'),
-           store: (k, j) => { log.push(['store', k, JSON.parse(j)]); return true; }, unstore: rec('unstore'),
-           apexDomain: () => 'example.test', alloyConsent: rec('alloyConsent') };",
+         const run = (op, a, b, c) => {
+           switch (op) {
+             case 'diagnostic': log.push(['diagnostic', JSON.parse(a)]); return '';
+             case 'notify': log.push(['notify', a, JSON.parse(b)]); return '';
+             case 'identity': log.push(['resolveIdentity', a]); return '';
+             case 'handoff': log.push(['handOff', a, b, JSON.parse(c)]); return '';
+             case 'fetch': case 'fetch-keepalive':
+               log.push(['fetch', a, b, JSON.parse(c), op === 'fetch-keepalive']); return '';
+             case 'beacon': log.push(['beacon', a, JSON.parse(b)]); return '1';
+             case 'cookie': log.push(['setCookie', a, b, ...JSON.parse(c)]); return '';
+             case 'schedule': log.push(['schedule', Number(a)]); return '';
+             case 'save-soon': log.push(['scheduleSave']); return '';
+             case 'store': log.push(['store', a, JSON.parse(b)]); return '1';
+             case 'unstore': log.push(['unstore', a]); return '';
+             case 'domain': return 'example.test';
+             case 'alloy-consent': log.push(['alloyConsent', a, b]); return '';
+           }
+           throw new Error('unknown host op ' + op);
+         };
+         return { log, run };",
     );
     let host = make.call0(&JsValue::NULL).unwrap();
     let log: Array = Reflect::get(&host, &"log".into()).unwrap().unchecked_into();
     (host.unchecked_into(), log)
+}
+
+/// The collector through its one-function boundary, with named helpers for the tests.
+struct C(Collector);
+
+impl C {
+    fn new(host: Host) -> C {
+        C(Collector::new(host))
+    }
+    fn start(&self, now: f64, key: &str, cookies: &str, saved: &str) {
+        self.0.call("start", saved, &format!("[{now},{key:?},{cookies:?},0,0]"));
+    }
+    fn set_context(&self, key: &str, json: Option<String>) {
+        self.0.call("set", key, json.as_deref().unwrap_or(""));
+    }
+    fn get_context(&self, key: &str) -> Option<String> {
+        Some(self.0.call("get", key, "")).filter(|s| !s.is_empty())
+    }
+    fn publish(&self, method: &str, args: &str, at: f64, url: &str, referrer: &str, id: &str) {
+        self.0.call("publish", args, &format!("[{method:?},{at},{url:?},{referrer:?},false,{id:?}]"));
+    }
+    fn identity_resolved(&self, ecid: Option<&str>) {
+        self.0.call("identity", ecid.unwrap_or(""), "");
+    }
+    fn hand_off_settled(&self, id: &str, error: Option<&str>, now: f64, jitter: f64) {
+        self.0.call("settled", error.unwrap_or(""), &format!("[{id:?},{},{now},{jitter}]", error.is_none()));
+    }
+    fn response(&self, id: &str, status: u16, retry_after: Option<&str>, body: Option<String>, now: f64, jitter: f64) {
+        let retry_after = retry_after.map_or("null".to_string(), |r| format!("{r:?}"));
+        self.0.call(
+            "response",
+            body.as_deref().unwrap_or(""),
+            &format!("[{id:?},{status},{retry_after},{now},{jitter}]"),
+        );
+    }
+    fn tick(&self, now: f64) {
+        self.0.call("tick", "", &format!("[{now}]"));
+    }
+    fn page_hidden(&self, now: f64) {
+        self.0.call("hide", "", &format!("[{now}]"));
+    }
+    fn save(&self, now: f64) {
+        self.0.call("save", "", &format!("[{now}]"));
+    }
+    fn held_count(&self) -> usize {
+        self.0.call("held", "", "").parse().unwrap()
+    }
 }
 
 fn get(value: &JsValue, path: &str) -> JsValue {
@@ -52,25 +108,24 @@ fn codes(log: &Array) -> Vec<String> {
     effects(log, "diagnostic").iter().filter_map(|d| get(d, "1.code").as_string()).collect()
 }
 
-fn collector_with(aep: &str, cookies: &str) -> (Collector, Array) {
+fn collector_with(aep: &str, cookies: &str) -> (C, Array) {
     let (host, log) = recording_host();
-    let collector = Collector::new(host);
-    collector.start(1000.0, "storefront-collector.outbox.test".into(), cookies.into(), "[]", 0, 0);
+    let collector = C::new(host);
+    collector.start(1000.0, "storefront-collector.outbox.test", cookies, "[]");
     collector.set_context("aepContext", Some(aep.into()));
     collector.set_context("eventForwardingContext", Some(r#"{"aep":true}"#.into()));
     collector.set_context("pageContext", Some(r#"{"pageType":"Category","pageName":"Shirts"}"#.into()));
     (collector, log)
 }
 
-fn page_view(collector: &Collector, id: &str) {
+fn page_view(collector: &C, id: &str) {
     collector.publish(
         "pageView",
         "[]",
         T0,
-        "https://shop.example.com/catalog/t-shirt.html".into(),
-        "https://www.google.com/".into(),
-        false,
-        id.into(),
+        "https://shop.example.com/catalog/t-shirt.html",
+        "https://www.google.com/",
+        id,
     );
 }
 
@@ -81,7 +136,7 @@ fn hand_off_asks_for_the_ecid_then_hands_the_page_view_to_alloy() {
     page_view(&collector, "e-1");
     assert_eq!(effects(&log, "resolveIdentity").len(), 1);
     assert!(effects(&log, "handOff").is_empty(), "nothing is handed over before the ECID is known");
-    collector.identity_resolved(Some(ECID.into()));
+    collector.identity_resolved(Some(ECID));
     let hand_offs = effects(&log, "handOff");
     assert_eq!(hand_offs.len(), 1);
     assert_eq!(get(&hand_offs[0], "1"), "myAlloy");
@@ -95,7 +150,7 @@ fn hand_off_asks_for_the_ecid_then_hands_the_page_view_to_alloy() {
     assert_eq!(get(&xdm, "identityMap.ECID.0.id"), ECID);
     assert_eq!(get(&xdm, "personID"), ECID);
     assert_eq!(collector.held_count(), 1, "kept until alloy resolves");
-    collector.hand_off_settled("e-1".into(), None, T0 + 50.0, 0.5);
+    collector.hand_off_settled("e-1", None, T0 + 50.0, 0.5);
     assert_eq!(collector.held_count(), 0);
 }
 
@@ -104,15 +159,15 @@ fn a_rejected_hand_off_is_retried_then_reported() {
     let (collector, log) = collector_with(r#"{"imsOrgId":"1234@AdobeOrg","webSdkName":"a"}"#, "");
     collector.identity_resolved(None);
     page_view(&collector, "e-1");
-    collector.hand_off_settled("e-1".into(), Some("Network request failed".into()), T0 + 10.0, 0.0);
+    collector.hand_off_settled("e-1", Some("Network request failed"), T0 + 10.0, 0.0);
     assert!(!effects(&log, "schedule").is_empty(), "a retry is scheduled");
     collector.tick(T0 + 500.0);
     assert_eq!(effects(&log, "handOff").len(), 1, "not before the backoff is over");
     collector.tick(T0 + 2_000.0);
     assert_eq!(effects(&log, "handOff").len(), 2);
-    collector.hand_off_settled("e-1".into(), Some("again".into()), T0 + 2_010.0, 0.0);
+    collector.hand_off_settled("e-1", Some("again"), T0 + 2_010.0, 0.0);
     collector.tick(T0 + 10_000.0);
-    collector.hand_off_settled("e-1".into(), Some("and again".into()), T0 + 10_010.0, 0.0);
+    collector.hand_off_settled("e-1", Some("and again"), T0 + 10_010.0, 0.0);
     assert_eq!(collector.held_count(), 0);
     assert!(codes(&log).contains(&"delivery-failed".to_string()), "{:?}", codes(&log));
 }
@@ -142,7 +197,7 @@ fn direct_mode_posts_alloys_request_and_honours_state_store() {
                 {{"key":"kndctr_1234_AdobeOrg_identity","value":"{IDENTITY_COOKIE}","maxAge":34128000}},
                 {{"key":"kndctr_1234_AdobeOrg_cluster","value":"or2","maxAge":1800}}]}}]}}"#
     );
-    collector.response("e-1".into(), 200, None, Some(answer), T0 + 30.0, 0.5);
+    collector.response("e-1", 200, None, Some(answer), T0 + 30.0, 0.5);
     let cookies = effects(&log, "setCookie");
     assert_eq!(cookies.len(), 2);
     assert_eq!(get(&cookies[1], "1"), "kndctr_1234_AdobeOrg_cluster");
@@ -164,7 +219,7 @@ fn retry_after_then_success_and_beacons_on_pagehide() {
         page_view(&collector, &format!("e-{i}"));
     }
     assert_eq!(effects(&log, "fetch").len(), 4, "four requests at a time once the identity cookie exists");
-    collector.response("e-0".into(), 429, Some("3".into()), None, T0 + 20.0, 0.5);
+    collector.response("e-0", 429, Some("3"), None, T0 + 20.0, 0.5);
     let schedules = effects(&log, "schedule");
     assert_eq!(get(schedules.last().unwrap(), "1").as_f64(), Some(T0 + 3_020.0), "Retry-After: 3 s");
     assert_eq!(effects(&log, "fetch").len(), 5, "e-4 takes the free slot");
@@ -189,13 +244,13 @@ fn retry_after_then_success_and_beacons_on_pagehide() {
 fn a_reloaded_page_restores_a_closed_outbox() {
     let saved = r#"[["storefront-collector.outbox.old","{\"v\":1,\"updated\":900,\"closed\":true,\"events\":[{\"id\":\"old-1\",\"method\":\"addToCart\",\"xdm\":{\"eventType\":\"commerce.productListAdds\",\"_id\":\"old-1\"},\"at\":800,\"attempts\":1}]}"]]"#;
     let (host, log) = recording_host();
-    let collector = Collector::new(host);
-    collector.start(1000.0, "storefront-collector.outbox.new".into(), String::new(), saved, 0, 0);
+    let collector = C::new(host);
+    collector.start(1000.0, "storefront-collector.outbox.new", "", saved);
     assert_eq!(collector.held_count(), 1);
     assert_eq!(get(&effects(&log, "unstore")[0], "1"), "storefront-collector.outbox.old");
     collector.set_context("aepContext", Some(r#"{"imsOrgId":"1234@AdobeOrg","webSdkName":"alloy"}"#.into()));
     collector.set_context("eventForwardingContext", Some(r#"{"aep":true}"#.into()));
-    collector.identity_resolved(Some(ECID.into()));
+    collector.identity_resolved(Some(ECID));
     let hand_offs = effects(&log, "handOff");
     assert_eq!(hand_offs.len(), 1);
     assert_eq!(get(&hand_offs[0], "2"), "old-1");
@@ -204,10 +259,10 @@ fn a_reloaded_page_restores_a_closed_outbox() {
 #[wasm_bindgen_test]
 fn bad_json_is_a_diagnostic_not_a_throw() {
     let (host, log) = recording_host();
-    let collector = Collector::new(host);
+    let collector = C::new(host);
     collector.set_context("pageContext", Some("{not json".into()));
-    collector.publish("pageView", "not an array", 0.0, String::new(), String::new(), false, "x".into());
-    collector.publish("noSuchMethod", "[]", 0.0, String::new(), String::new(), false, "y".into());
+    collector.publish("pageView", "not an array", 0.0, "", "", "x");
+    collector.publish("noSuchMethod", "[]", 0.0, "", "", "y");
     assert_eq!(codes(&log), ["unreadable-input", "unreadable-input", "unknown-method"]);
-    assert!(collector.get_context(Some("pageContext".into())).is_none());
+    assert!(collector.get_context("pageContext").is_none());
 }

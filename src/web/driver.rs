@@ -2,14 +2,31 @@
 //!
 //! It drops its borrow of the engine *before* running effects, so page code that re-enters the
 //! collector from a subscriber, a beacon answer or an alloy callback never meets "already borrowed".
+//!
+//! Effects become `host.run(op, a, b, c)` calls:
+//!
+//! | op | a | b | c | answer |
+//! |---|---|---|---|---|
+//! | `diagnostic` | diagnostic JSON | | | |
+//! | `notify` | event name | `eventInfo` JSON | | |
+//! | `identity` | alloy global name | | | later: `call("identity", ecid)` |
+//! | `handoff` | alloy global name | event id | XDM JSON | later: `call("settled", …)` |
+//! | `fetch`, `fetch-keepalive` | event id | URL | body | later: `call("response", …)` |
+//! | `beacon` | URL | body | | `"1"` if the browser took it |
+//! | `cookie` | name | value | `[maxAge\|null, sameSite\|null]` | |
+//! | `schedule` | epoch ms | | | later: `call("tick", …)` |
+//! | `save-soon` | | | | later: `call("save", …)` |
+//! | `store` | key | JSON | | `"1"` if stored |
+//! | `unstore` | key | | | |
+//! | `domain` | | | | the apex domain |
+//! | `alloy-consent` | alloy global name | `in` or `out` | | |
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use crate::engine::json::Value;
-
 use super::Host;
 use crate::engine::diagnostic::{Code, Diagnostic, Level};
+use crate::engine::json::{self, Number, Value};
 use crate::engine::{Effect, Engine, Input};
 
 /// The engine plus the host that performs its effects.
@@ -54,27 +71,43 @@ impl Driver {
 
     /// Reports a diagnostic raised by the shell itself.
     pub fn diagnose(&self, diagnostic: &Diagnostic) {
-        self.host.diagnostic(&diagnostic.to_json());
+        self.host.run("diagnostic", &diagnostic.to_json(), "", "");
     }
 
     fn run(self: &Rc<Self>, effect: Effect) {
+        let host = &self.host;
         match effect {
             Effect::Diagnose(d) => self.diagnose(&d),
-            Effect::Notify { event, event_info } => self.host.notify(event, &Value::Object(event_info).to_json()),
-            Effect::ResolveIdentity { sdk_name } => self.host.resolve_identity(&sdk_name),
-            Effect::HandOff { sdk_name, event_id, xdm, .. } => {
-                self.host.hand_off(&sdk_name, &event_id, &Value::Object(xdm).to_json())
+            Effect::Notify { event, event_info } => {
+                host.run("notify", event, &Value::Object(event_info).to_json(), "");
             }
-            Effect::Fetch { event_id, url, body, keepalive } => self.host.fetch(&event_id, &url, &body, keepalive),
+            Effect::ResolveIdentity { sdk_name } => {
+                host.run("identity", &sdk_name, "", "");
+            }
+            Effect::HandOff { sdk_name, event_id, xdm, .. } => {
+                host.run("handoff", &sdk_name, &event_id, &Value::Object(xdm).to_json());
+            }
+            Effect::Fetch { event_id, url, body, keepalive } => {
+                host.run(if keepalive { "fetch-keepalive" } else { "fetch" }, &event_id, &url, &body);
+            }
             Effect::Beacon { event_id, url, body } => {
-                let accepted = self.host.beacon(&url, &body);
+                let accepted = host.run("beacon", &url, &body, "") == "1";
                 self.handle(Input::BeaconQueued { event_id, accepted });
             }
-            Effect::SetCookie(c) => self.host.set_cookie(&c.key, &c.value, c.max_age, c.same_site),
-            Effect::ScheduleTick { at_ms } => self.host.schedule(at_ms),
-            Effect::ScheduleSave => self.host.schedule_save(),
+            Effect::SetCookie(c) => {
+                let max_age =
+                    c.max_age.and_then(|s| Number::from_text(&number_text(s))).map_or(Value::Null, Value::Number);
+                let same_site = c.same_site.map_or(Value::Null, Value::String);
+                host.run("cookie", &c.key, &c.value, &Value::Array(vec![max_age, same_site]).to_json());
+            }
+            Effect::ScheduleTick { at_ms } => {
+                host.run("schedule", &number_text(at_ms), "", "");
+            }
+            Effect::ScheduleSave => {
+                host.run("save-soon", "", "", "");
+            }
             Effect::Store { key, json } => {
-                if !self.host.store(&key, &json) && !self.storage_failure_reported.replace(true) {
+                if host.run("store", &key, &json, "") != "1" && !self.storage_failure_reported.replace(true) {
                     self.diagnose(&Diagnostic::new(
                         Level::Warning,
                         Code::StorageUnavailable,
@@ -84,12 +117,23 @@ impl Driver {
                     ));
                 }
             }
-            Effect::Unstore { key } => self.host.unstore(&key),
+            Effect::Unstore { key } => {
+                host.run("unstore", &key, "", "");
+            }
             Effect::ProbeDomain => {
-                let domain = self.host.apex_domain();
+                let domain = host.run("domain", "", "", "");
                 self.handle(Input::Domain(domain));
             }
-            Effect::AlloyConsent { sdk_name, general } => self.host.alloy_consent(&sdk_name, general),
+            Effect::AlloyConsent { sdk_name, general } => {
+                host.run("alloy-consent", &sdk_name, general, "");
+            }
         }
     }
+}
+
+/// A whole number of milliseconds or seconds as decimal text.
+fn number_text(value: f64) -> String {
+    let mut out = String::new();
+    json::push_int(&mut out, if value.is_finite() { value.round().clamp(-9.0e15, 9.0e15) as i64 } else { 0 });
+    out
 }
