@@ -10,7 +10,10 @@
 //! `""` is kept, unlike the reference's `||`); counters, `eventType` and `commerceScope` are always
 //! set by the mapper.
 
+mod account;
+mod commerce;
 mod page;
+mod search;
 
 use super::json::{Map, Value};
 
@@ -18,6 +21,7 @@ use super::context::ContextStore;
 use super::diagnostic::{Code, Diagnostic, Level};
 use super::method::Method;
 use super::value;
+use crate::obj;
 
 /// Facts about the page at publish time, read by the web shell.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -75,7 +79,113 @@ pub enum Outcome {
 pub fn build(snapshot: &Snapshot<'_>) -> Outcome {
     match snapshot.method.name {
         "pageView" => page::page_view(snapshot),
+        "productPageView" => commerce::product_view(snapshot),
+        "addToCart" => commerce::cart(snapshot, "commerce.productListAdds", false),
+        "removeFromCart" => commerce::cart(snapshot, "commerce.productListRemovals", false),
+        "openCart" => commerce::cart(snapshot, "commerce.productListOpens", false),
+        "shoppingCartView" => commerce::cart(snapshot, "commerce.productListViews", true),
+        "initiateCheckout" => commerce::cart(snapshot, "commerce.checkouts", true),
+        "placeOrder" => commerce::place_order(snapshot),
+        "createRequisitionList" => commerce::requisition(snapshot, "commerce.requisitionListOpens", Items::None),
+        "addToRequisitionList" => {
+            commerce::requisition(snapshot, "commerce.requisitionListAdds", Items::ListOrOrderOrCart)
+        }
+        "removeFromRequisitionList" => commerce::requisition(snapshot, "commerce.requisitionListRemovals", Items::List),
+        "deleteRequisitionList" => commerce::requisition(snapshot, "commerce.requisitionListDeletes", Items::None),
+        "signIn" => account::account(snapshot, "userAccount.login", true),
+        "signOut" => account::account(snapshot, "userAccount.logout", false),
+        "createAccount" => account::account(snapshot, "userAccount.createProfile", true),
+        "editAccount" => account::account(snapshot, "userAccount.updateProfile", true),
+        "searchRequestSent" => search::request(snapshot),
+        "searchResponseReceived" => search::response(snapshot),
+        "custom" => match snapshot.custom {
+            Some(custom) if !custom.is_empty() => Outcome::Built { xdm: custom.clone(), warnings: Vec::new() },
+            _ => Outcome::Dropped(snapshot.diagnostic(
+                Level::Error,
+                Code::MissingContext,
+                "customContext",
+                "publish.custom needs an XDM payload (argument or setCustom); nothing was sent",
+            )),
+        },
         _ => Outcome::NotForwarded,
+    }
+}
+
+/// Which product lines a requisition-list event carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Items {
+    /// None.
+    None,
+    /// From the requisition list items.
+    List,
+    /// From the requisition list items, else the order page, else the changed cart lines.
+    ListOrOrderOrCart,
+}
+
+/// An XDM payload under construction, with the warnings met on the way.
+#[derive(Debug)]
+pub struct Draft<'s, 'a> {
+    /// The event's snapshot.
+    pub snapshot: &'s Snapshot<'a>,
+    /// The payload so far.
+    pub xdm: Map,
+    /// Degradations so far.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl<'s, 'a> Draft<'s, 'a> {
+    /// Starts from the custom context, sets `eventType` and, if given, `<measure>.value = 1`.
+    pub fn new(snapshot: &'s Snapshot<'a>, event_type: &str, measure: Option<&str>) -> Self {
+        let mut draft = Draft { snapshot, xdm: base_payload(snapshot), warnings: Vec::new() };
+        if let Some(measure) = measure {
+            draft.set(measure, obj! {"value" => 1i64});
+        }
+        draft.xdm.insert("eventType", event_type);
+        draft
+    }
+
+    /// The context `key`, or `None` with a warning that `consequence` follows.
+    pub fn context(&mut self, key: &str, consequence: &str) -> Option<&'a Value> {
+        let found = self.snapshot.contexts.get(key);
+        if found.is_none() {
+            let mut message = String::from(key);
+            message.push_str(" is not set; ");
+            message.push_str(consequence);
+            self.warn(Code::MissingContext, key, message);
+        }
+        found
+    }
+
+    /// Records a warning about `path`.
+    pub fn warn(&mut self, code: Code, path: &str, message: String) {
+        self.warnings.push(self.snapshot.diagnostic(Level::Warning, code, path, message));
+    }
+
+    /// `path` = the custom value if present, else `fallback`.
+    pub fn fill(&mut self, path: &str, fallback: Option<Value>) {
+        fill(&mut self.xdm, path, fallback);
+    }
+
+    /// `path` = `value`, whatever the custom context says.
+    pub fn set(&mut self, path: &str, value: Value) {
+        value::set_path(&mut self.xdm, path, value);
+    }
+
+    /// The custom value at `path`, if any.
+    pub fn custom(&self, path: &str) -> Option<Value> {
+        value::map_at(&self.xdm, path).cloned()
+    }
+
+    /// Sets `commerce.commerceScope` (§2.3).
+    pub fn scope(&mut self) {
+        if let Some(scope) = commerce_scope(self.snapshot, &mut self.warnings) {
+            self.set("commerce.commerceScope", scope);
+        }
+    }
+
+    /// The finished payload.
+    pub fn done(self) -> Outcome {
+        Outcome::Built { xdm: self.xdm, warnings: self.warnings }
     }
 }
 

@@ -1,0 +1,162 @@
+//! Golden tests as data: each `tests/fixtures/*.json` gives contexts and publish calls and the
+//! expected XDM (or drop) and diagnostics. One runner, `check`, runs them on the host
+//! (`cargo +stable test --target x86_64-unknown-linux-gnu --test golden`) and in headless Chromium
+//! (`cargo test --test golden`). Fixtures are compiled in with `include_str!`, so the browser run
+//! needs no file access. `GOLDEN_BLESS=1` on the host rewrites the `expect` fields from the current
+//! output; every blessed change is reviewed against spec/collector.md §2 before it is committed.
+
+use storefront_collector::engine::json::{self, Map, Value};
+use storefront_collector::engine::xdm::PageFacts;
+use storefront_collector::engine::{Effect, Engine, Input, Publish};
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// Contexts every fixture starts from (a fixture's `contexts` override them; `null` removes one).
+const BASE: &str = include_str!("fixtures/_contexts.json");
+
+macro_rules! fixtures {
+    ($($name:ident),* $(,)?) => {
+        const FIXTURES: &[(&str, &str)] = &[$((stringify!($name), include_str!(concat!("fixtures/", stringify!($name), ".json")))),*];
+    };
+}
+
+fixtures!(
+    page_view,
+    product_page_view,
+    product_page_view_without_product,
+    add_to_cart,
+    add_to_cart_custom_sku_merge,
+    add_to_cart_without_storefront,
+    add_to_cart_bad_lines,
+    remove_from_cart,
+    open_cart,
+    shopping_cart_view,
+    initiate_checkout,
+    place_order,
+    place_order_without_order,
+    sign_in,
+    sign_out,
+    create_account,
+    edit_account,
+    search_request_sent,
+    search_request_unknown_unit,
+    search_response_received,
+    create_requisition_list,
+    add_to_requisition_list,
+    remove_from_requisition_list,
+    delete_requisition_list,
+    custom,
+    custom_without_payload,
+    set_custom_persists,
+    identity_map_array,
+    ecid_unavailable,
+    not_forwarded_methods,
+);
+
+/// Runs one fixture; returns the actual `expect` list (for blessing) and panics on a mismatch.
+fn check(name: &str, text: &str) -> Vec<Value> {
+    let fixture = json::parse(text).unwrap_or_else(|e| panic!("{name}: bad fixture JSON at {}", e.offset));
+    let mut contexts = json::parse(BASE).unwrap().as_object().cloned().unwrap();
+    if let Some(overrides) = fixture.get("contexts").and_then(Value::as_object) {
+        for (key, value) in overrides.iter() {
+            if value.is_null() {
+                contexts.remove(key);
+            } else {
+                contexts.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    let mut engine = Engine::new();
+    for (key, value) in contexts.iter() {
+        engine.handle(Input::SetContext { key: key.clone(), value: Some(value.clone()) });
+    }
+    let mut effects = Vec::new();
+    for (i, call) in fixture.get("calls").and_then(Value::as_array).cloned().unwrap_or_default().iter().enumerate() {
+        effects.extend(engine.handle(Input::Publish(Publish {
+            method: call.get("method").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            args: call.get("args").and_then(Value::as_array).cloned().unwrap_or_default(),
+            event_id: format!("00000000-0000-4000-8000-{i:012}"),
+            at_ms: 1_795_435_200_000.0 + i as f64,
+            page: PageFacts {
+                url: "https://shop.example.com/catalog/t-shirt.html".into(),
+                referrer: "https://www.google.com/".into(),
+            },
+            notify: false,
+        })));
+    }
+    let ecid = fixture.get("ecid").and_then(Value::as_str).map(str::to_owned);
+    effects.extend(engine.handle(Input::IdentityResolved { ecid }));
+
+    // What happened, in order: each event handed off (its XDM) or reported (code and path).
+    let mut actual = Vec::new();
+    for effect in effects {
+        match effect {
+            Effect::HandOff { xdm, .. } => {
+                let mut entry = Map::new();
+                entry.insert("xdm", xdm);
+                actual.push(Value::Object(entry));
+            }
+            Effect::Diagnose(d) if d.level != storefront_collector::engine::diagnostic::Level::Info => {
+                let mut entry = Map::new();
+                entry.insert("diagnostic", format!("{} {} {}", d.level.as_str(), d.code.as_str(), d.path));
+                actual.push(Value::Object(entry));
+            }
+            _ => {}
+        }
+    }
+    let expected = fixture.get("expect").and_then(Value::as_array).cloned().unwrap_or_default();
+    if !blessing() {
+        assert_eq!(
+            Value::Array(actual.clone()),
+            Value::Array(expected),
+            "{name}: actual {}",
+            Value::Array(actual.clone()).to_json()
+        );
+    }
+    actual
+}
+
+fn blessing() -> bool {
+    #[cfg(not(target_arch = "wasm32"))]
+    return std::env::var_os("GOLDEN_BLESS").is_some();
+    #[cfg(target_arch = "wasm32")]
+    false
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn golden_fixtures() {
+    for (name, text) in FIXTURES {
+        let actual = check(name, text);
+        #[cfg(not(target_arch = "wasm32"))]
+        if blessing() {
+            let mut fixture = json::parse(text).unwrap().as_object().cloned().unwrap();
+            fixture.insert("expect", Value::Array(actual));
+            let path = format!("{}/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
+            std::fs::write(path, pretty(&Value::Object(fixture), 0) + "\n").unwrap();
+        }
+        let _ = actual;
+    }
+}
+
+/// Indented JSON for readable fixture diffs.
+#[cfg(not(target_arch = "wasm32"))]
+fn pretty(value: &Value, depth: usize) -> String {
+    let pad = "  ".repeat(depth + 1);
+    let end = "  ".repeat(depth);
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            let items: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{pad}{}: {}", Value::from(k.as_str()).to_json(), pretty(v, depth + 1)))
+                .collect();
+            format!("{{\n{}\n{end}}}", items.join(",\n"))
+        }
+        Value::Array(items) if !items.is_empty() => {
+            let items: Vec<String> = items.iter().map(|v| format!("{pad}{}", pretty(v, depth + 1))).collect();
+            format!("[\n{}\n{end}]", items.join(",\n"))
+        }
+        other => other.to_json(),
+    }
+}
