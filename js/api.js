@@ -312,7 +312,9 @@ function buildApi(loadEngine, options) {
             break;
           case "fetch":
           case "fetch-keepalive": {
-            const answer = (status, retryAfter, text) => feed("response", text || "", [a, status, retryAfter || null, now(), random()]);
+            // Retry-After may be an HTTP date; the engine takes seconds.
+            const seconds = (h) => (h === null || h === "" ? null : isNaN(+h) ? (isNaN(Date.parse(h)) ? null : String(Math.max(0, (Date.parse(h) - now()) / 1000))) : h);
+            const answer = (status, retryAfter, text) => feed("response", text || "", [a, status, seconds(retryAfter || null), now(), random()]);
             try {
               nativeFetch(b, {
                 method: "POST", body: c, keepalive: op === "fetch-keepalive", credentials: "include", cache: "no-cache",

@@ -7,7 +7,6 @@
 use super::json::{self, Map, Value};
 use crate::obj;
 
-use super::time;
 use super::value;
 
 /// Direct-mode settings, from `aepContext` (drop-in) or the typed configuration (ESM).
@@ -29,7 +28,7 @@ impl EdgeConfig {
     /// `kndctr_<org with @ as _>_<suffix>`.
     pub fn cookie_name(&self, suffix: &str) -> String {
         let mut name = String::from("kndctr_");
-        name.push_str(&self.org_id.replace('@', "_"));
+        name.extend(self.org_id.chars().map(|c| if c == '@' { '_' } else { c }));
         name.push('_');
         name.push_str(suffix);
         name
@@ -195,7 +194,15 @@ pub fn parse_response(body: &str) -> Option<Handles> {
         }
     }
     if let Some(errors) = response.get("errors").and_then(Value::as_array) {
-        handles.errors = errors.iter().filter_map(|e| value::str_at(e, "title").map(str::to_owned)).collect();
+        handles.errors = errors
+            .iter()
+            .filter_map(|e| value::str_at(e, "title"))
+            .map(|title| {
+                let mut line = String::from(title);
+                line.push_str("; ");
+                line
+            })
+            .collect();
     }
     Some(handles)
 }
@@ -203,7 +210,7 @@ pub fn parse_response(body: &str) -> Option<Handles> {
 /// The ECID inside a `kndctr_<org>_identity` cookie value: base64 (standard or URL-safe alphabet,
 /// possibly URI-encoded) of a protobuf message whose field 1 is the ECID string.
 pub fn decode_identity_cookie(cookie: &str) -> Option<String> {
-    let bytes = base64_decode(&cookie.replace("%2B", "+").replace("%2F", "/").replace("%3D", "="))?;
+    let bytes = base64_decode(cookie)?;
     // Field 1, wire type 2 (length-delimited): tag byte 0x0A, varint length, bytes.
     let (&tag, rest) = bytes.split_first()?;
     if tag != 0x0A {
@@ -226,10 +233,24 @@ fn read_varint(bytes: &[u8]) -> Option<(u64, &[u8])> {
     None
 }
 
+/// Base64 (standard or URL-safe alphabet, padding optional), also when URI-encoded (`%2B`,
+/// `%2F`, `%3D`).
 fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let (mut buffer, mut bits) = (0u32, 0u32);
-    for c in text.bytes().filter(|&c| c != b'=') {
+    let mut bytes = text.bytes();
+    while let Some(mut c) = bytes.next() {
+        if c == b'%' {
+            c = match (bytes.next(), bytes.next()) {
+                (Some(b'2'), Some(b'B' | b'b')) => b'+',
+                (Some(b'2'), Some(b'F' | b'f')) => b'/',
+                (Some(b'3'), Some(b'D' | b'd')) => b'=',
+                _ => return None,
+            };
+        }
+        if c == b'=' {
+            continue;
+        }
         let v = match c {
             b'A'..=b'Z' => c - b'A',
             b'a'..=b'z' => c - b'a' + 26,
@@ -282,13 +303,13 @@ pub fn verdict(status: u16, retry_after: Option<&str>, attempt: u32, jitter: f64
     }
 }
 
-/// `Retry-After` as milliseconds from now: delta-seconds or an IMF-fixdate.
+/// `Retry-After` as milliseconds from now. The header is delta-seconds; the shell turns the
+/// HTTP-date form into seconds before it reaches the engine (JavaScript's `Date.parse` does that
+/// for free, and a date parser here cost 1 KB of wasm).
 pub fn retry_after_ms(header: &str, now_ms: f64) -> Option<f64> {
     let header = header.trim();
-    if let Some(seconds) = json::parse_f64(header) {
-        return (seconds.is_finite() && seconds >= 0.0).then_some(seconds * 1000.0);
-    }
-    time::parse_http_date(header).map(|at| (at - now_ms).max(0.0))
+    let _ = now_ms;
+    json::parse_f64(header).filter(|s| s.is_finite() && *s >= 0.0).map(|seconds| seconds * 1000.0)
 }
 
 #[cfg(test)]
@@ -349,6 +370,8 @@ mod tests {
         let value = "CiY3NTE0MjEzODM0NDQ2MjI2Mzg5NDUwNzMzMTgxMjUxMTY1ODgxMFIQCM68vcXoMhgBKgNPUjIwAaAB0ry9xegysAG8swHwAc68vcXoMg==";
         assert_eq!(decode_identity_cookie(value).as_deref(), Some("75142138344462263894507331812511658810"));
         assert_eq!(decode_identity_cookie("not base64!"), None);
+        let uri_encoded = value.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D");
+        assert_eq!(decode_identity_cookie(&uri_encoded).as_deref(), Some("75142138344462263894507331812511658810"));
         assert_eq!(decode_identity_cookie(""), None);
     }
 
@@ -376,6 +399,11 @@ mod tests {
         assert_eq!(verdict(503, None, 3, 0.0, 0.0), Verdict::Retry(5600.0));
         assert_eq!(verdict(0, None, 20, 1.0, 0.0), Verdict::Retry(MAX_BACKOFF_MS));
         assert!(matches!(verdict(400, None, 0, 0.5, 0.0), Verdict::Rejected(_)));
-        assert_eq!(retry_after_ms("Wed, 21 Oct 2015 07:28:05 GMT", 1_445_412_480_000.0), Some(5000.0));
+        assert_eq!(
+            retry_after_ms("Wed, 21 Oct 2015 07:28:05 GMT", 1_445_412_480_000.0),
+            None,
+            "dates are the shell's job"
+        );
+        assert_eq!(retry_after_ms("1.5", 0.0), Some(1500.0));
     }
 }

@@ -80,7 +80,7 @@ impl Number {
 
     /// A number from JSON text; `None` unless `text` is a valid JSON number.
     pub fn from_text(text: &str) -> Option<Number> {
-        let mut p = Parser { bytes: text.as_bytes(), pos: 0, depth: 0 };
+        let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0 };
         p.number().ok().filter(|_| p.pos == text.len())
     }
 
@@ -515,7 +515,7 @@ pub struct ParseError {
 /// Returns a [`ParseError`] when `text` is not one JSON value (with optional surrounding white
 /// space), or nests deeper than [`MAX_DEPTH`].
 pub fn parse(text: &str) -> Result<Value, ParseError> {
-    let mut p = Parser { bytes: text.as_bytes(), pos: 0, depth: 0 };
+    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0 };
     let value = p.value()?;
     p.space();
     if p.pos != p.bytes.len() {
@@ -525,6 +525,7 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
@@ -666,7 +667,7 @@ impl Parser<'_> {
                 return Err(self.error("bad number"));
             }
         }
-        let text = std::str::from_utf8(&self.bytes[start..self.pos]).map_err(|_| self.error("bad number"))?;
+        let text = self.text.get(start..self.pos).ok_or_else(|| self.error("bad number"))?;
         Ok(Number(text.into()))
     }
 
@@ -696,8 +697,8 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
-            // The input is a &str, and we stop only at ASCII bytes, so this slice is valid UTF-8.
-            out.push_str(std::str::from_utf8(&self.bytes[start..self.pos]).map_err(|_| self.error("bad UTF-8"))?);
+            // We stop only at ASCII bytes, so both ends are character boundaries.
+            out.push_str(self.text.get(start..self.pos).ok_or_else(|| self.error("bad UTF-8"))?);
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;

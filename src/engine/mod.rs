@@ -770,7 +770,7 @@ impl Engine {
             }
             if !handles.errors.is_empty() {
                 effects.push(Effect::Diagnose(
-                    Diagnostic::new(Level::Warning, Code::EdgeWarning, "", "", handles.errors.join("; "))
+                    Diagnostic::new(Level::Warning, Code::EdgeWarning, "", "", handles.errors.concat())
                         .with_event_id(event_id),
                 ));
             }

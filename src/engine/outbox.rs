@@ -6,8 +6,6 @@
 //! [`Snapshot`]; a later page restores snapshots whose page has gone (closed on `pagehide`, or not
 //! updated for [`STALE_AFTER_MS`]), so events survive reloads and navigation.
 
-use std::collections::VecDeque;
-
 use super::json::{self, Map, Number, Value};
 use crate::obj;
 
@@ -83,7 +81,7 @@ impl Default for Limits {
 /// The bounded FIFO of events.
 #[derive(Debug, Default)]
 pub struct Outbox {
-    entries: VecDeque<Entry>,
+    entries: Vec<Entry>,
     bytes: usize,
     limits: Limits,
 }
@@ -91,7 +89,7 @@ pub struct Outbox {
 impl Outbox {
     /// An empty outbox with these bounds.
     pub fn new(limits: Limits) -> Self {
-        Outbox { entries: VecDeque::new(), bytes: 0, limits }
+        Outbox { entries: Vec::new(), bytes: 0, limits }
     }
 
     /// Number of events.
@@ -120,14 +118,13 @@ impl Outbox {
             return (true, vec![entry]);
         }
         self.bytes += entry.bytes;
-        self.entries.push_back(entry);
+        self.entries.push(entry);
         let mut evicted = Vec::new();
         while self.entries.len() > self.limits.max_events || self.bytes > self.limits.max_bytes {
             let Some(at) = self.entries.iter().position(|e| e.state != State::InFlight) else { break };
-            if let Some(e) = self.entries.remove(at) {
-                self.bytes -= e.bytes;
-                evicted.push(e);
-            }
+            let e = self.entries.remove(at);
+            self.bytes -= e.bytes;
+            evicted.push(e);
         }
         (true, evicted)
     }
@@ -135,7 +132,7 @@ impl Outbox {
     /// Removes and returns the event `id`.
     pub fn remove(&mut self, id: &str) -> Option<Entry> {
         let at = self.entries.iter().position(|e| e.id == id)?;
-        let entry = self.entries.remove(at)?;
+        let entry = self.entries.remove(at);
         self.bytes -= entry.bytes;
         Some(entry)
     }

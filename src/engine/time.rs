@@ -28,35 +28,6 @@ pub fn iso8601(epoch_ms: f64) -> String {
     out
 }
 
-/// Parses an HTTP date in the IMF-fixdate form (`Wed, 21 Oct 2015 07:28:00 GMT`) to epoch
-/// milliseconds; `None` for anything else.
-pub fn parse_http_date(text: &str) -> Option<f64> {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let mut parts = text.split_whitespace().skip(1);
-    let day = super::json::parse_uint(parts.next()?)? as i64;
-    let month = MONTHS.iter().position(|m| Some(*m) == parts.clone().next())? as i64 + 1;
-    parts.next();
-    let year = super::json::parse_uint(parts.next()?)? as i64;
-    let mut clock = parts.next()?.split(':').map(|n| super::json::parse_uint(n).map(|n| n as i64));
-    let (h, m, s) = (clock.next()??, clock.next()??, clock.next()??);
-    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    Some(((days * 86_400 + h * 3600 + m * 60 + s) * 1000) as f64)
-}
-
-/// (year, month, day) → days since 1970-01-01 (inverse of [`civil_from_days`]).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar
 /// (Howard Hinnant's `civil_from_days` algorithm).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -74,7 +45,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::{iso8601, parse_http_date};
+    use super::iso8601;
 
     #[test]
     fn formats_like_to_iso_string() {
@@ -83,13 +54,5 @@ mod tests {
         assert_eq!(iso8601(951_782_400_000.0), "2000-02-29T00:00:00.000Z");
         assert_eq!(iso8601(-1.0), "1969-12-31T23:59:59.999Z");
         assert_eq!(iso8601(f64::NAN), "1970-01-01T00:00:00.000Z");
-    }
-
-    #[test]
-    fn parses_http_dates() {
-        assert_eq!(parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT"), Some(1_445_412_480_000.0));
-        assert_eq!(parse_http_date("Tue, 29 Feb 2000 00:00:00 GMT"), Some(951_782_400_000.0));
-        assert_eq!(parse_http_date("soon"), None);
-        assert_eq!(parse_http_date("Wed, 21 Foo 2015 07:28:00 GMT"), None);
     }
 }

@@ -15,7 +15,7 @@ pub fn account(s: &Snapshot<'_>, measure: &str, with_person: bool) -> Outcome {
     // The event type is the measure's path (`userAccount.login`).
     let mut draft = Draft::new(s, measure, None);
     draft.scope();
-    let key = measure.trim_start_matches("userAccount.");
+    let key = measure.get("userAccount.".len()..).unwrap_or(measure);
     draft.set("userAccount", obj! {key => 1i64});
     if with_person {
         let account = draft.context("accountContext", "person and personalEmail are empty");
