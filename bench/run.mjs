@@ -224,6 +224,7 @@ const results = {
     cpu: (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) || [])[1] || os.cpus()[0].model,
     memGB: round1(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()}`,
+    loadavgAtStart: os.loadavg().map(round1),
   },
   chromium: browser.version,
   node: process.version,
@@ -275,6 +276,7 @@ for (const ph of phases) {
 await browser.close();
 await Promise.race([sink.close(), sleep(3000)]);
 results.elapsedS = Math.round((performance.now() - started) / 1000);
+results.machine.loadavgAtEnd = os.loadavg().map(round1);
 
 mkdirSync(OUT, { recursive: true });
 const file = join(OUT, `bench-${PROFILE ? "profile-" : QUICK ? "quick-" : ""}${results.date.replace(/[:.]/g, "-")}.json`);
