@@ -153,3 +153,29 @@ test("a strict Content-Security-Policy page works with no violation", async () =
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("direct mode tells the Edge the choice (set-consent) and honours the consent cookie it writes back", async () => {
+  stub.consents.length = 0;
+  let page = await shop();
+  await page.evaluate(() => configure({ consent: { default: "pending", edge: true } }));
+  await publish(page, ["held"]);
+  await settle(page);
+  assert.equal(edgeRequests(), 0, "nothing while pending");
+  await page.evaluate(() => mse.consent.set("in"));
+  for (let i = 0; i < 100 && stub.events.length < 1; i++) await page.waitForTimeout(50);
+  await settle(page);
+  assert.deepEqual(stub.consents, [[{ standard: "Adobe", version: "1.0", value: { general: "in" } }]]);
+  assert.deepEqual(names(), ["held"]);
+  const cookie = (await browser.context.cookies()).find((c) => c.name === "kndctr_1234_AdobeOrg_consent");
+  assert.equal(cookie && cookie.value, "general=in");
+  await page.close();
+  // Next page: the default is still "pending", but the Edge's consent cookie says in.
+  stub.events.length = 0;
+  page = await shop();
+  await page.evaluate(() => configure({ consent: { default: "pending", edge: true } }));
+  await publish(page, ["next page"]);
+  for (let i = 0; i < 100 && stub.events.length < 1; i++) await page.waitForTimeout(50);
+  assert.deepEqual(names(), ["next page"]);
+  assert.equal(await page.evaluate(() => mse.consent.get()), "in");
+  await page.close();
+});

@@ -26,7 +26,7 @@ export async function startEdgeStub({ org = "1234@AdobeOrg" } = {}) {
     "-addext", "subjectAltName=DNS:edge.example.test,DNS:shop.example.test,IP:127.0.0.1"], { stdio: "ignore" });
   const orgKey = org.replace("@", "_");
   // `pageHeaders[path]` adds response headers to a served file (e.g. a Content-Security-Policy).
-  const stub = { events: [], requests: [], faults: [], delayMs: 0, pageHeaders: {} };
+  const stub = { events: [], requests: [], consents: [], faults: [], delayMs: 0, pageHeaders: {} };
   const server = createServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, async (req, res) => {
     const url = new URL(req.url, "https://x");
     if (req.method === "GET") {
@@ -49,7 +49,7 @@ export async function startEdgeStub({ org = "1234@AdobeOrg" } = {}) {
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const text = Buffer.concat(chunks).toString("utf8");
-    const match = url.pathname.match(/^\/ee(?:\/([a-z0-9]+))?\/v1\/(interact|collect)$/);
+    const match = url.pathname.match(/^\/ee(?:\/([a-z0-9]+))?\/v1\/(interact|collect|privacy\/set-consent)$/);
     stub.requests.push({ path: url.pathname, query: Object.fromEntries(url.searchParams), cookie: req.headers.cookie || "", body: text });
     if (!match) return res.writeHead(404, cors).end();
     const fault = stub.faults.shift();
@@ -61,6 +61,14 @@ export async function startEdgeStub({ org = "1234@AdobeOrg" } = {}) {
     }
     let body;
     try { body = JSON.parse(text); } catch { return res.writeHead(400, cors).end(); }
+    if (match[2] === "privacy/set-consent") {
+      stub.consents.push(body.consent);
+      const general = (body.consent || []).map((c) => c.value && c.value.general).find(Boolean) || "in";
+      res.writeHead(200, { ...cors, "content-type": "application/json" });
+      return res.end(JSON.stringify({ requestId: url.searchParams.get("requestId") + "-0123456789abcdef", handle: [
+        { type: "state:store", payload: [{ key: `kndctr_${orgKey}_consent`, value: "general=" + general, maxAge: 15552000 }] },
+      ] }));
+    }
     for (const event of body.events || []) stub.events.push({ xdm: event.xdm, meta: body.meta, action: match[2], hint: match[1] || null, configId: url.searchParams.get("configId") });
     if (match[2] === "collect") return res.writeHead(204, cors).end();
     const known = /kndctr_[^=]+_identity=([^;]+)/.exec(req.headers.cookie || "");
