@@ -32,8 +32,111 @@ export interface PageContext {
   pageType: string;
   pageName?: string;
   eventType?: "pageUnload" | "visibilityHidden";
-  [field: string]: unknown;
+  maxXOffset?: number;
+  maxYOffset?: number;
+  minXOffset?: number;
+  minYOffset?: number;
+  ping_interval?: number;
+  pings?: number;
 }
+
+export interface Address {
+  postalCode?: string; country?: string; region?: string; firstName?: string; lastName?: string;
+  company?: string; street?: string[]; city?: string; phoneNumber?: string; saveInAddressBook?: boolean;
+}
+
+/** The signed-in shopper. `emailAddress` becomes the `email` identity (profiles join on it). */
+export interface AccountContext {
+  firstName?: string; lastName?: string; emailAddress?: string; phoneNumber?: string; countryCode?: string;
+  accountId?: string; accountType?: string; company?: string; customerGroup?: string;
+  billingAddress?: Address; shippingAddress?: Address;
+}
+
+export interface CategoryContext { name: string; urlKey: string; urlPath: string }
+export interface ChannelContext { _id: string; _type: string }
+export interface DebugContext { eventId?: string }
+export interface VersionContext { version: string }
+export interface MagentoExtensionContext { magentoExtensionVersion: string }
+export interface CustomUrlContext { customUrl: string }
+export interface ReferrerUrlContext { referrerUrl: string }
+export interface ShopperContext { shopperId: "logged-in" | "guest" }
+
+export interface Pricing {
+  regularPrice: number; minimalPrice?: number; maximalPrice?: number; specialPrice?: number | null;
+  tierPricing?: Array<{ customerGroupId?: number; qty: number; value: number }>; currencyCode: string | null;
+}
+
+export interface ProductContext {
+  productId: number; name: string; sku: string; topLevelSku?: string | null;
+  specialToDate?: string | null; specialFromDate?: string | null; newToDate?: string | null; newFromDate?: string | null;
+  createdAt?: string | null; updatedAt?: string | null; manufacturer?: string | null; countryOfManufacture?: string | null;
+  categories?: string[] | null; productType?: string | null; pricing?: Pricing; canonicalUrl?: string | null; mainImageUrl?: string | null;
+}
+
+export interface Price { value: number; currency?: string; regularPrice?: number }
+
+export interface ShoppingCartItem {
+  canApplyMsrp: boolean; formattedPrice: string; id: string; prices: { price: Price }; product: ProductContext;
+  configurableOptions?: Array<{ id: number; optionLabel: string; valueId: number; valueLabel: string }>;
+  quantity: number; discountAmount?: number;
+}
+
+export interface ShoppingCartContext {
+  id: string | null; items?: ShoppingCartItem[]; prices?: { subtotalExcludingTax?: Price; subtotalIncludingTax?: Price };
+  totalQuantity: number; possibleOnepageCheckout?: boolean; giftMessageSelected?: boolean; giftWrappingSelected?: boolean;
+  source?: string; discountAmount?: number;
+}
+
+export interface ChangedProductsContext { items?: ShoppingCartItem[] }
+
+export interface OrderContext {
+  appliedCouponCode: string; email: string; grandTotal: number; orderId: string | number;
+  orderType?: "checkout" | "instant_purchase"; otherTax: number; salesTax: number;
+  /** @deprecated use `payments` */ paymentMethodCode?: string;
+  /** @deprecated use `payments` */ paymentMethodName?: string;
+  payments?: Array<{ paymentMethodCode: string; paymentMethodName: string; total: number; orderId?: string }>;
+  shipping?: { shippingMethod?: string; shippingAmount?: number };
+  subtotalExcludingTax: number; subtotalIncludingTax: number; discountAmount?: number; taxAmount?: number;
+}
+
+export interface RequisitionListItem {
+  sku: string; name?: string; quantity: number | string; pricing?: Pricing;
+  selectedOptions?: Array<{ attribute: string; value: string }>;
+}
+export interface RequisitionListContext { id: string | number; name?: string; description?: string }
+export interface RequisitionListItemsContext { items: RequisitionListItem[] }
+
+export interface SearchInputUnit {
+  searchUnitId: string; searchRequestId: string; queryTypes: Array<"products" | "suggestions" | "categories">;
+  phrase: string; pageSize: number; currentPage: number;
+  filter: Array<{ attribute: string; eq?: string; in?: string[]; range?: { from?: number; to?: number } }>;
+  sort: Array<{ attribute: string; direction: "ASC" | "DESC" }>;
+  context?: { customerGroup: string };
+}
+export interface SearchInputContext { units: SearchInputUnit[] }
+
+export interface SearchResultsUnit {
+  searchUnitId: string; searchRequestId: string; rankingType?: string; trendingWindow?: string; executionTime?: number;
+  products: Array<{ name: string; sku: string; url: string; imageUrl: string; price?: number; rank: number }>;
+  categories: Array<{ name: string; url: string; rank: number }>;
+  suggestions: Array<{ suggestion: string; rank: number }>;
+  page: number; perPage: number;
+  facets: Array<{ attribute: string; title: string; type: "PINNED" | "INTELLIGENT" | "POPULAR"; buckets: unknown[] }> | null;
+}
+export interface SearchResultsContext { units: SearchResultsUnit[] }
+
+export interface RecommendationsContext { units: Array<Record<string, unknown>> }
+
+export interface StorefrontInstanceContext {
+  environmentId: string; instanceId?: string; environment: string; storeUrl: string;
+  websiteId: number; websiteCode?: string; storeId: number; storeCode?: string; storeViewId: number; storeViewCode?: string;
+  websiteName: string; storeName: string; storeViewName: string; baseCurrencyCode: string; storeViewCurrencyCode: string;
+  catalogExtensionVersion?: string; locale?: string;
+  storefrontTemplate?: "Luma" | "EDS" | "Hyva" | "AEM CIF" | "Franklin" | "PWA Studio" | "Other"; viewId?: string;
+}
+
+/** A free-form XDM fragment: the base payload of the next events (see README, "Events"). */
+export type CustomContext = Record<string, unknown>;
 
 /** Any other context: a JSON object as the reference SDK documents it. */
 export type AnyContext = Record<string, unknown>;
@@ -41,65 +144,65 @@ export type AnyContext = Record<string, unknown>;
 export interface ContextApi {
   setAEP(context: AepContext | null | undefined): void;
   getAEP(): AepContext | undefined;
+  setAccount(context: AccountContext | null | undefined): void;
+  getAccount(): AccountContext | undefined;
+  setCategory(context: CategoryContext | null | undefined): void;
+  getCategory(): CategoryContext | undefined;
+  setChangedProducts(context: ChangedProductsContext | null | undefined): void;
+  getChangedProducts(): ChangedProductsContext | undefined;
+  setChannel(context: ChannelContext | null | undefined): void;
+  getChannel(): ChannelContext | undefined;
+  setCustom(context: CustomContext | null | undefined): void;
+  getCustom(): CustomContext | undefined;
+  setCustomUrl(context: CustomUrlContext | null | undefined): void;
+  getCustomUrl(): CustomUrlContext | undefined;
+  setDataServicesExtension(context: VersionContext | null | undefined): void;
+  getDataServicesExtension(): VersionContext | undefined;
+  setDebug(context: DebugContext | null | undefined): void;
+  getDebug(): DebugContext | undefined;
   setEventForwarding(context: EventForwardingContext | null | undefined): void;
   getEventForwarding(): EventForwardingContext | undefined;
+  setExperiencePlatformConnectorExtension(context: VersionContext | null | undefined): void;
+  getExperiencePlatformConnectorExtension(): VersionContext | undefined;
+  setMagentoExtension(context: MagentoExtensionContext | null | undefined): void;
+  getMagentoExtension(): MagentoExtensionContext | undefined;
+  setOrder(context: OrderContext | null | undefined): void;
+  getOrder(): OrderContext | undefined;
+  setOrderPage(context: RequisitionListItemsContext | null | undefined): void;
+  getOrderPage(): RequisitionListItemsContext | undefined;
   setPage(context: PageContext | null | undefined): void;
   getPage(): PageContext | undefined;
-  setAccount(context: AnyContext | null | undefined): void;
-  getAccount(): AnyContext | undefined;
-  setCategory(context: AnyContext | null | undefined): void;
-  getCategory(): AnyContext | undefined;
-  setChangedProducts(context: AnyContext | null | undefined): void;
-  getChangedProducts(): AnyContext | undefined;
-  setChannel(context: AnyContext | null | undefined): void;
-  getChannel(): AnyContext | undefined;
-  setCustom(context: AnyContext | null | undefined): void;
-  getCustom(): AnyContext | undefined;
-  setCustomUrl(context: AnyContext | null | undefined): void;
-  getCustomUrl(): AnyContext | undefined;
-  setDataServicesExtension(context: AnyContext | null | undefined): void;
-  getDataServicesExtension(): AnyContext | undefined;
-  setDebug(context: { eventId?: string } | null | undefined): void;
-  getDebug(): { eventId?: string } | undefined;
-  setExperiencePlatformConnectorExtension(context: AnyContext | null | undefined): void;
-  getExperiencePlatformConnectorExtension(): AnyContext | undefined;
-  setMagentoExtension(context: AnyContext | null | undefined): void;
-  getMagentoExtension(): AnyContext | undefined;
-  setOrder(context: AnyContext | null | undefined): void;
-  getOrder(): AnyContext | undefined;
-  setOrderPage(context: AnyContext | null | undefined): void;
-  getOrderPage(): AnyContext | undefined;
-  setProduct(context: AnyContext | null | undefined): void;
-  getProduct(): AnyContext | undefined;
-  setRecommendations(context: AnyContext | null | undefined): void;
-  getRecommendations(): AnyContext | undefined;
-  setRecommendationsExtension(context: AnyContext | null | undefined): void;
-  getRecommendationsExtension(): AnyContext | undefined;
-  setReferrerUrl(context: AnyContext | null | undefined): void;
-  getReferrerUrl(): AnyContext | undefined;
-  setRequisitionList(context: AnyContext | null | undefined): void;
-  getRequisitionList(): AnyContext | undefined;
-  setRequisitionListItems(context: AnyContext | null | undefined): void;
-  getRequisitionListItems(): AnyContext | undefined;
-  setSearchExtension(context: AnyContext | null | undefined): void;
-  getSearchExtension(): AnyContext | undefined;
-  setSearchInput(context: AnyContext | null | undefined): void;
-  getSearchInput(): AnyContext | undefined;
-  setSearchResults(context: AnyContext | null | undefined): void;
-  getSearchResults(): AnyContext | undefined;
-  setShopper(context: AnyContext | null | undefined): void;
-  getShopper(): AnyContext | undefined;
-  setShoppingCart(context: AnyContext | null | undefined): void;
-  getShoppingCart(): AnyContext | undefined;
-  setStorefrontInstance(context: AnyContext | null | undefined): void;
-  getStorefrontInstance(): AnyContext | undefined;
+  setProduct(context: ProductContext | null | undefined): void;
+  getProduct(): ProductContext | undefined;
+  setRecommendations(context: RecommendationsContext | null | undefined): void;
+  getRecommendations(): RecommendationsContext | undefined;
+  setRecommendationsExtension(context: VersionContext | null | undefined): void;
+  getRecommendationsExtension(): VersionContext | undefined;
+  setReferrerUrl(context: ReferrerUrlContext | null | undefined): void;
+  getReferrerUrl(): ReferrerUrlContext | undefined;
+  setRequisitionList(context: RequisitionListContext | null | undefined): void;
+  getRequisitionList(): RequisitionListContext | undefined;
+  setRequisitionListItems(context: RequisitionListItemsContext | null | undefined): void;
+  getRequisitionListItems(): RequisitionListItemsContext | undefined;
+  setSearchExtension(context: VersionContext | null | undefined): void;
+  getSearchExtension(): VersionContext | undefined;
+  setSearchInput(context: SearchInputContext | null | undefined): void;
+  getSearchInput(): SearchInputContext | undefined;
+  setSearchResults(context: SearchResultsContext | null | undefined): void;
+  getSearchResults(): SearchResultsContext | undefined;
+  setShopper(context: ShopperContext | null | undefined): void;
+  getShopper(): ShopperContext | undefined;
+  setShoppingCart(context: ShoppingCartContext | null | undefined): void;
+  getShoppingCart(): ShoppingCartContext | undefined;
+  setStorefrontInstance(context: StorefrontInstanceContext | null | undefined): void;
+  getStorefrontInstance(): StorefrontInstanceContext | undefined;
   /** Sets any data-layer key (`"pageContext"`). */
   setContext(name: string, context: unknown): void;
   /** Reads one data-layer key, or the whole state without a name. */
   getContext(name?: string): unknown;
 }
 
-type Custom = AnyContext;
+type Custom = CustomContext;
 
 export interface PublishApi {
   addToCart(custom?: Custom): void;

@@ -9,7 +9,7 @@
 #         chromium chromium-driver          headless browser tests (wasm-bindgen-test, smoke, e2e)
 #         brotli                            size report and budget check
 #   cargo wasm-bindgen-cli == the wasm-bindgen version pinned in Cargo.lock (bindgen + test runner)
-#   npm   tools/package.json: binaryen (wasm-opt), terser, playwright-core (drives /usr/bin/chromium),
+#   npm   tools/package.json: binaryen (wasm-opt), terser, typescript (type tests), playwright-core (drives /usr/bin/chromium),
 #         @adobe/alloy (the real Web SDK, for end-to-end tests)
 set -euo pipefail
 
@@ -60,7 +60,7 @@ fi
 # tools/package-lock.json changes.
 stamp="$ROOT/tools/node_modules/.lock-stamp"
 if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/tools/package-lock.json" "$stamp"; then
-  step "npm: installing tools/ (binaryen, terser, playwright-core, alloy)"
+  step "npm: installing tools/ (binaryen, terser, typescript, playwright-core, alloy)"
   # `npm install`, not `npm ci`: this registry omits the optional platform packages of a transitive
   # dependency from the lockfile, which `npm ci` then rejects as out of sync.
   (cd "$ROOT/tools" && npm install --no-audit --no-fund --no-save --loglevel=error) || fail "npm install in tools/ failed"
