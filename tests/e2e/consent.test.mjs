@@ -2,20 +2,16 @@
 // without consent, from the API, IAB TCF, Global Privacy Control and the mg_dnt cookie.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { launch } from "./harness.mjs";
-import { startEdgeStub } from "./edge-stub.mjs";
+import { launchWithEdgeStub } from "./harness.mjs";
 
 const PAGE = "https://shop.example.test/tests/e2e/pages/blank.html";
-let stub, browser;
+let stub, browser, env;
 
 before(async () => {
-  stub = await startEdgeStub();
-  browser = await launch([`--host-resolver-rules=${stub.hostRules}`, "--ignore-certificate-errors"]);
+  env = await launchWithEdgeStub();
+  ({ stub, browser } = env);
 });
-after(async () => {
-  await browser?.close();
-  await stub?.close();
-});
+after(async () => env?.close());
 beforeEach(async () => {
   stub.events.length = 0;
   stub.requests.length = 0;

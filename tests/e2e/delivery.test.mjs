@@ -3,22 +3,18 @@
 // disabled storage; the page is https://shop.example.test/ so cookies live on example.test.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, open } from "./harness.mjs";
-import { startEdgeStub } from "./edge-stub.mjs";
+import { launchWithEdgeStub, open } from "./harness.mjs";
 
 // Add-to-cart needs the cart mapper; BURST_METHOD=pageView exercises delivery alone.
 const BURST = process.env.BURST_METHOD || "addToCart";
 const PAGE = "https://shop.example.test/tests/e2e/pages/direct.html";
-let stub, browser;
+let stub, browser, env;
 
 before(async () => {
-  stub = await startEdgeStub();
-  browser = await launch([`--host-resolver-rules=${stub.hostRules}`, "--ignore-certificate-errors"]);
+  env = await launchWithEdgeStub();
+  ({ stub, browser } = env);
 });
-after(async () => {
-  await browser?.close();
-  await stub?.close();
-});
+after(async () => env?.close());
 
 async function until(what, predicate, timeoutMs = 60000) {
   const end = Date.now() + timeoutMs;

@@ -49,6 +49,21 @@ fn refinement(filter: &Value) -> Value {
     Value::Object(r)
 }
 
+/// The values of array `key` of the unit (empty when absent).
+fn unit_list<'a>(unit: Option<&'a Value>, key: &str) -> &'a [Value] {
+    unit.and_then(|u| u.get(key)).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
+}
+
+/// `{value: 1, id: unit.searchRequestId}`: the measure that joins a request to its response.
+fn measure(unit: Option<&Value>) -> Value {
+    let mut measure = Map::new();
+    measure.insert("value", 1i64);
+    if let Some(id) = unit.and_then(|u| u.get("searchRequestId")) {
+        measure.insert("id", id.clone());
+    }
+    Value::Object(measure)
+}
+
 /// searchRequestSent → `searchRequest`.
 pub fn request(s: &Snapshot<'_>) -> Outcome {
     let mut draft = Draft::new(s, "searchRequest", None);
@@ -58,20 +73,14 @@ pub fn request(s: &Snapshot<'_>) -> Outcome {
     if let Some(phrase) = unit.and_then(|u| u.get("phrase")) {
         site.insert("query", phrase.clone());
     }
-    let list =
-        |key: &str| unit.and_then(|u| u.get(key)).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    let sort = list("sort")
+    let sort = unit_list(unit, "sort")
         .iter()
         .map(|o| obj! {"attribute" => o.get("attribute").cloned().unwrap_or_default(), "order" => o.get("direction").cloned().unwrap_or_default()})
         .collect();
     site.insert("sort", Value::Array(sort));
-    site.insert("refinements", Value::Array(list("filter").iter().map(refinement).collect()));
+    site.insert("refinements", Value::Array(unit_list(unit, "filter").iter().map(refinement).collect()));
     draft.set("siteSearch", Value::Object(site));
-    let mut request = obj! {"value" => 1i64};
-    if let (Some(id), Value::Object(map)) = (unit.and_then(|u| u.get("searchRequestId")), &mut request) {
-        map.insert("id", id.clone());
-    }
-    draft.set("searchRequest", request);
+    draft.set("searchRequest", measure(unit));
     draft.done()
 }
 
@@ -80,10 +89,8 @@ pub fn response(s: &Snapshot<'_>) -> Outcome {
     let mut draft = Draft::new(s, "searchResponse", None);
     draft.scope();
     let unit = unit(&mut draft, "searchResultsContext");
-    let list =
-        |key: &str| unit.and_then(|u| u.get(key)).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    let suggestions = list("suggestions").iter().filter_map(|s| s.get("suggestion").cloned()).collect();
-    let products = list("products");
+    let suggestions = unit_list(unit, "suggestions").iter().filter_map(|s| s.get("suggestion").cloned()).collect();
+    let products = unit_list(unit, "products");
     draft.set(
         "siteSearch",
         obj! {"suggestions" => Value::Array(suggestions), "numberOfResults" => Value::Number(Number::from_i64(products.len() as i64))},
@@ -101,10 +108,6 @@ pub fn response(s: &Snapshot<'_>) -> Outcome {
         })
         .collect();
     draft.set("productListItems", Value::Array(lines));
-    let mut response = obj! {"value" => 1i64};
-    if let (Some(id), Value::Object(map)) = (unit.and_then(|u| u.get("searchRequestId")), &mut response) {
-        map.insert("id", id.clone());
-    }
-    draft.set("searchResponse", response);
+    draft.set("searchResponse", measure(unit));
     draft.done()
 }
