@@ -1,7 +1,9 @@
 // storefront-events.js: the classic-script entry. `<script src=".../storefront-events.js"></script>`
 // defines `window.magentoStorefrontEvents` synchronously; the wasm engine loads in the background
 // (fetched relative to this script's own URL) and queued calls are applied in order once it runs.
-// Including the script twice does nothing the second time.
+// Including the script twice does nothing the second time. scripts/assemble.mjs inlines the API
+// layer and wasm-bindgen's `no-modules` glue (which defines a local `wasm_bindgen`), so a page
+// fetches this file and the .wasm, nothing else.
 (function () {
   "use strict";
   var win = window;
@@ -16,11 +18,11 @@
 
   /*@API@*/
 
+  /*@GLUE@*/
+
   win.magentoStorefrontEvents = buildApi(function () {
-    return import(new URL("storefront_collector.js", base).href).then(function (glue) {
-      return glue.default({ module_or_path: new URL("storefront_collector_bg.wasm", base) }).then(function () {
-        return glue;
-      });
+    return wasm_bindgen({ module_or_path: new URL("storefront_collector_bg.wasm", base) }).then(function () {
+      return wasm_bindgen;
     });
   });
 })();

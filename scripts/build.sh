@@ -20,10 +20,17 @@ cargo build --release --quiet \
   --config 'target.wasm32-unknown-unknown.rustflags=["-Zunstable-options", "-Cpanic=immediate-abort"]'
 WASM=target/wasm32-unknown-unknown/release/storefront_collector.wasm
 
-step "wasm-bindgen --target web"
+step "wasm-bindgen --target web (ES module glue) and --target no-modules (inlined in the classic script)"
 rm -rf pkg && mkdir -p pkg
 wasm-bindgen --target web --out-dir pkg --out-name storefront_collector \
   --remove-name-section --remove-producers-section "$WASM"
+CLASSIC=$(mktemp -d)
+trap 'rm -rf "$CLASSIC"' EXIT
+wasm-bindgen --target no-modules --no-typescript --out-dir "$CLASSIC" --out-name storefront_collector \
+  --remove-name-section --remove-producers-section "$WASM"
+# Both targets emit the same module (checked here, since the page loads only one .wasm).
+cmp -s "$CLASSIC/storefront_collector_bg.wasm" pkg/storefront_collector_bg.wasm \
+  || { echo "build: the web and no-modules wasm differ" >&2; exit 1; }
 
 # binaryen 132 from npm; explicit feature list (never --all-features: Chromium rejects the result).
 step "wasm-opt -Oz"
@@ -35,7 +42,7 @@ tools/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
 step "  $before → $(stat -c %s pkg/storefront_collector_bg.wasm) bytes"
 
 step "JavaScript entries (terser for what a storefront downloads)"
-node scripts/assemble.mjs
+node scripts/assemble.mjs "$CLASSIC/storefront_collector.js"
 tools/node_modules/.bin/terser pkg/storefront-events.js --compress --mangle -o pkg/storefront-events.js
 tools/node_modules/.bin/terser pkg/storefront_collector.js --module --compress --mangle -o pkg/storefront_collector.js
 

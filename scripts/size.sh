@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Prints what a storefront downloads for the script-tag drop-in (loader + wasm-bindgen glue + wasm),
+# Prints what a storefront downloads for the script-tag drop-in (the loader, which carries the
+# wasm-bindgen glue, and the wasm; the ES module entry's glue is listed for npm users),
 # raw / gzip -9 / brotli -q 11, and fails when the brotli total exceeds the budget.
 # Usage: scripts/size.sh [BUDGET_BYTES]   (run after scripts/build.sh)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # The budget only goes down: lower it whenever a change makes the package smaller.
 # Target (issue 3): 30,000 bytes. Not reached yet: the full engine (19 XDM mappers, outbox, Edge
-# protocol, consent) measured 43,225 bytes on 2026-11-23 after cutting serde_json, dlmalloc, core::fmt
+# protocol, consent) measured 43,038 bytes on 2026-11-23 after cutting serde_json, dlmalloc, core::fmt
 # and float parsing out of the wasm (78 KB at the peak). The budget holds that line until the
 # remaining cuts land; see ARCHITECTURE.md "Size".
-BUDGET=${1:-43300}
-FILES=(pkg/storefront-events.js pkg/storefront_collector.js pkg/storefront_collector_bg.wasm)
+BUDGET=${1:-43100}
+FILES=(pkg/storefront-events.js pkg/storefront_collector_bg.wasm)
 cd "$ROOT"
 total_raw=0 total_gz=0 total_br=0
 printf '%-38s %9s %9s %9s\n' "file" "raw" "gzip" "brotli"
@@ -21,6 +22,8 @@ for f in "${FILES[@]}"; do
   printf '%-38s %9d %9d %9d\n' "$f" "$raw" "$gz" "$br"
 done
 printf '%-38s %9d %9d %9d\n' "total (what a storefront downloads)" "$total_raw" "$total_gz" "$total_br"
+esm=pkg/storefront_collector.js
+printf '%-38s %9d %9d %9d\n' "(npm ES module glue, not in the total)" "$(stat -c %s $esm)" "$(gzip -9c $esm | wc -c)" "$(brotli -q 11 -c $esm | wc -c)"
 if [ "$total_br" -gt "$BUDGET" ]; then
   echo "size: FAILED: $total_br bytes brotli is over the budget of $BUDGET bytes" >&2
   exit 1
