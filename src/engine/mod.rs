@@ -581,7 +581,7 @@ impl Engine {
                 }
             }
             Routing::Disabled => {
-                for entry in self.outbox.drain() {
+                for entry in self.outbox.drain_waiting() {
                     self.forwarding_disabled(&entry, effects);
                 }
                 self.changed(effects);
@@ -639,7 +639,11 @@ impl Engine {
             let xdm = finalize(entry, ecid.as_deref(), effects);
             let body = edge::request_body(config, &xdm, &state, queued_ms);
             let url = config.url("interact", hint.as_deref(), &id);
-            effects.push(Effect::Fetch { keepalive: body.len() <= KEEPALIVE_MAX_BYTES, event_id: id, url, body });
+            let keepalive = body.len() <= KEEPALIVE_MAX_BYTES;
+            if let Some(entry) = self.outbox.get_mut(&id) {
+                entry.keepalive = keepalive;
+            }
+            effects.push(Effect::Fetch { keepalive, event_id: id, url, body });
         }
     }
 
@@ -696,7 +700,7 @@ impl Engine {
                 false
             }
             consent::State::Out => {
-                for entry in self.outbox.drain() {
+                for entry in self.outbox.drain_waiting() {
                     self.consent_drop(&entry, effects);
                 }
                 self.consent_to_edge_if_configured(effects);
@@ -869,13 +873,14 @@ impl Engine {
     /// identity, as alloy does); keep-alive requests under way will finish without us.
     fn page_hidden(&mut self, effects: &mut Vec<Effect>) {
         let Routing::Deliver(Destination::Direct(config)) = self.routing.clone() else { return };
-        if self.consent.state() != consent::State::In || self.domain.is_none() {
-            return;
-        }
+        // Keep-alive requests under way outlive the page: the next page must not send them again.
         for entry in self.outbox.iter() {
-            if entry.state == State::InFlight && entry.bytes + 512 <= KEEPALIVE_MAX_BYTES {
+            if entry.state == State::InFlight && entry.keepalive {
                 self.handed_to_browser.push(entry.id.clone());
             }
+        }
+        if self.consent.state() != consent::State::In || self.domain.is_none() {
+            return;
         }
         let Some(ecid) = self.direct_ecid(&config) else { return };
         let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);

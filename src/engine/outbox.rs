@@ -51,6 +51,8 @@ pub struct Entry {
     pub state: State,
     /// Size of `xdm` as JSON, counted against the byte bound.
     pub bytes: usize,
+    /// Whether the request under way (if any) was sent with `keepalive` (it outlives the page).
+    pub keepalive: bool,
 }
 
 impl Entry {
@@ -59,7 +61,17 @@ impl Entry {
         let mut text = String::new();
         json::write(&Value::Object(xdm.clone()), &mut text);
         let bytes = text.len();
-        Entry { id, method, xdm, custom_identity_map, published_ms, attempts: 0, state: State::Queued, bytes }
+        Entry {
+            id,
+            method,
+            xdm,
+            custom_identity_map,
+            published_ms,
+            attempts: 0,
+            state: State::Queued,
+            bytes,
+            keepalive: false,
+        }
     }
 }
 
@@ -152,10 +164,14 @@ impl Outbox {
         self.entries.iter_mut()
     }
 
-    /// Removes every event and returns them, oldest first.
-    pub fn drain(&mut self) -> Vec<Entry> {
-        self.bytes = 0;
-        self.entries.drain(..).collect()
+    /// Removes every event that is not being sent and returns them, oldest first. Requests under
+    /// way cannot be recalled; their entries stay until the answer comes.
+    pub fn drain_waiting(&mut self) -> Vec<Entry> {
+        let (in_flight, waiting) =
+            std::mem::take(&mut self.entries).into_iter().partition(|e| e.state == State::InFlight);
+        self.entries = in_flight;
+        self.bytes = self.entries.iter().map(|e| e.bytes).sum();
+        waiting
     }
 
     /// Events that are due: queued, or waiting for a retry whose time has come.
