@@ -93,8 +93,10 @@ impl Number {
 /// Parses a decimal number as JavaScript's `Number(text)` does for ordinary decimals (optional
 /// sign, digits, fraction, exponent, surrounding white space); `None` for anything else or for an
 /// empty string. Exact (correctly rounded) when the significant digits fit in 2^53 and the decimal
-/// exponent is within ±22 — every price and quantity a storefront sends; otherwise within a few
-/// units in the last place. Replaces core's float parser, which costs 5 KB of wasm.
+/// exponent is within ±22, and when the value is an integer below 2^64 or has at most 19
+/// significant digits and a decimal exponent down to -27 (`0.30000000000000004`, every
+/// `JSON.stringify` of a price computed in JavaScript); otherwise within a few units in the last
+/// place. Replaces core's float parser, which costs 5 KB of wasm.
 pub fn parse_f64(text: &str) -> Option<f64> {
     let bytes = text.trim().as_bytes();
     let (negative, bytes) = match bytes.split_first() {
@@ -103,7 +105,7 @@ pub fn parse_f64(text: &str) -> Option<f64> {
         _ => (false, bytes),
     };
     let (mut mantissa, mut exponent, mut digits, mut i) = (0u64, 0i32, 0u32, 0usize);
-    let mut seen_point = false;
+    let (mut seen_point, mut dropped) = (false, false);
     while let Some(&b) = bytes.get(i) {
         match b {
             b'0'..=b'9' => {
@@ -113,8 +115,11 @@ pub fn parse_f64(text: &str) -> Option<f64> {
                     if seen_point {
                         exponent -= 1;
                     }
-                } else if !seen_point {
-                    exponent += 1;
+                } else {
+                    dropped |= b != b'0';
+                    if !seen_point {
+                        exponent += 1;
+                    }
                 }
             }
             b'.' if !seen_point => seen_point = true,
@@ -152,6 +157,11 @@ pub fn parse_f64(text: &str) -> Option<f64> {
     if i != bytes.len() {
         return None;
     }
+    if !dropped && (mantissa > 1 << 53 || exponent.unsigned_abs() > 22) {
+        if let Some(value) = exact_f64(mantissa, exponent) {
+            return Some(if negative { -value } else { value });
+        }
+    }
     const POW10: [f64; 23] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
         1e20, 1e21, 1e22,
@@ -169,6 +179,40 @@ pub fn parse_f64(text: &str) -> Option<f64> {
     let scale = POW10[e.unsigned_abs() as usize];
     value = if e >= 0 { value * scale } else { value / scale };
     Some(if negative { -value } else { value })
+}
+
+/// `m × 10^e` correctly rounded when `m × 10^e` is an integer below 2^64 or `-27 <= e < 0`;
+/// `None` otherwise. Integer arithmetic on `u64` only (no `u128`, no float parsing).
+fn exact_f64(m: u64, e: i32) -> Option<f64> {
+    if e >= 0 {
+        return Some(m.checked_mul(10u64.checked_pow(e.unsigned_abs())?)? as f64);
+    }
+    let k = e.unsigned_abs();
+    if m == 0 || k > 27 {
+        return (m == 0).then_some(0.0);
+    }
+    // m / 10^k = m / 5^k / 2^k. Long division of m·2^shift by 5^k (< 2^63), one bit at a time, until
+    // the quotient has 63 bits: then the remainder, folded into the lowest bit, only decides ties, and
+    // the correctly rounded `u64 as f64` conversion rounds the whole quotient correctly.
+    let d = 5u64.pow(k);
+    let (mut q, mut rem, mut shift, mut left) = (0u64, 0u64, 0u32, 64 - m.leading_zeros());
+    while q < 1 << 62 {
+        let bit = if left > 0 {
+            left -= 1;
+            (m >> left) & 1
+        } else {
+            shift += 1;
+            0
+        };
+        rem = rem * 2 + bit;
+        q *= 2;
+        if rem >= d {
+            rem -= d;
+            q += 1;
+        }
+    }
+    let scale = f64::from_bits(u64::from(1023 - shift - k) << 52);
+    Some((q | u64::from(rem != 0)) as f64 * scale)
 }
 
 /// Parses unsigned decimal digits (no sign, no white space).
@@ -876,6 +920,21 @@ mod tests {
             let text = format!("{}.{:02}", cents / 100, cents % 100);
             assert_eq!(parse_f64(&text), text.parse::<f64>().ok(), "{text}");
         }
+        // 17 significant digits (beyond 2^53): what JSON.stringify writes for computed prices.
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let cents = (seed % 10_000_000) as f64 / 100.0;
+            for x in [cents * 1.08, cents / 3.0, cents + 0.1] {
+                let text = x.to_string();
+                assert_eq!(parse_f64(&text).map(f64::to_bits), Some(x.to_bits()), "{text}");
+            }
+        }
+        assert_eq!(parse_f64("64975.878000000004"), Some(64975.878000000004));
+        assert_eq!(parse_f64("1e19"), Some(1e19));
+        assert_eq!(parse_f64("1.234567890123456789e-10"), "1.234567890123456789e-10".parse().ok());
         assert_eq!(parse_uint("120"), Some(120));
         assert_eq!(parse_uint("1x"), None);
     }
