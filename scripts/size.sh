@@ -7,10 +7,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # The budget only goes down: lower it whenever a change makes the package smaller.
 # Target (issue 3): 30,000 bytes. Not reached yet: the full engine (19 XDM mappers, outbox, Edge
-# protocol, consent) measured 42,473 bytes on 2026-11-23 after cutting serde_json, dlmalloc, core::fmt
+# protocol, consent) measured 41,777 bytes on 2026-11-23 after cutting serde_json, dlmalloc, core::fmt
 # and float parsing out of the wasm (78 KB at the peak). The budget holds that line until the
 # remaining cuts land; see ARCHITECTURE.md "Size".
-BUDGET=${1:-42500}
+BUDGET=${1:-41800}
 FILES=(pkg/storefront-events.js pkg/storefront_collector_bg.wasm)
 cd "$ROOT"
 total_raw=0 total_gz=0 total_br=0

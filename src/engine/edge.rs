@@ -156,8 +156,8 @@ pub struct Handles {
     pub ecid: Option<String>,
     /// The EdgeNetwork location hint from `locationHint:result`.
     pub hint: Option<String>,
-    /// `errors[]` titles of a 207 (partial success) answer.
-    pub errors: Vec<String>,
+    /// `errors[]` titles of a 207 (partial success) answer, each followed by `"; "`.
+    pub errors: String,
 }
 
 /// Reads the handles alloy consumes from a response body; `None` if it is not an Edge answer
@@ -194,15 +194,10 @@ pub fn parse_response(body: &str) -> Option<Handles> {
         }
     }
     if let Some(errors) = response.get("errors").and_then(Value::as_array) {
-        handles.errors = errors
-            .iter()
-            .filter_map(|e| value::str_at(e, "title"))
-            .map(|title| {
-                let mut line = String::from(title);
-                line.push_str("; ");
-                line
-            })
-            .collect();
+        for title in errors.iter().filter_map(|e| value::str_at(e, "title")) {
+            handles.errors.push_str(title);
+            handles.errors.push_str("; ");
+        }
     }
     Some(handles)
 }
@@ -218,8 +213,7 @@ pub fn decode_identity_cookie(cookie: &str) -> Option<String> {
     }
     let (len, rest) = read_varint(rest)?;
     let ecid = rest.get(..usize::try_from(len).ok()?)?;
-    let ecid = std::str::from_utf8(ecid).ok()?;
-    (!ecid.is_empty() && ecid.bytes().all(|b| b.is_ascii_digit())).then(|| ecid.to_owned())
+    (!ecid.is_empty() && ecid.iter().all(u8::is_ascii_digit)).then(|| ecid.iter().map(|&b| char::from(b)).collect())
 }
 
 fn read_varint(bytes: &[u8]) -> Option<(u64, &[u8])> {

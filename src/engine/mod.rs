@@ -774,8 +774,7 @@ impl Engine {
             }
             if !handles.errors.is_empty() {
                 effects.push(Effect::Diagnose(
-                    Diagnostic::new(Level::Warning, Code::EdgeWarning, "", "", handles.errors.concat())
-                        .with_event_id(event_id),
+                    Diagnostic::new(Level::Warning, Code::EdgeWarning, "", "", handles.errors).with_event_id(event_id),
                 ));
             }
         }
