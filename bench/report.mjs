@@ -48,7 +48,7 @@ const label = (n) => (R.scenarios[n].group === "ours" ? `**${n}**` : n);
 
 // ------------------------------------------------------------------ headline
 function headline() {
-  const head = ["scenario", "download KB brotli (gzip)", "ready ms", "main thread ms, 20 ev.", "… at 4× CPU", `main thread ms, ${bigId ? phase(bigId).events : "?"} ev.`, "µs/event 20 → " + (bigId ? phase(bigId).events : "?"), "delivered, 20 ev.", `delivered, ${bigId ? phase(bigId).events : "?"} ev.`];
+  const head = ["scenario", "download KB brotli (gzip)", "ready ms", "main thread ms, page view + 20 ev.", "… at 4× CPU", `main thread ms, page view + ${bigId ? phase(bigId).events : "?"} ev.`, "µs/event 20 → " + (bigId ? phase(bigId).events : "?"), "delivered, 20 ev.", `delivered, ${bigId ? phase(bigId).events : "?"} ev.`];
   const rows = names.map((n) => {
     const sz = R.sizes[n].total;
     return [
@@ -57,7 +57,7 @@ function headline() {
       mp("n20", n, "readyMs"),
       mp("n20", n, "trackMainThreadMs"),
       mp("n20-cpu4", n, "trackMainThreadMs"),
-      bigId ? mp(bigId, n, "trackMainThreadMs") : "n/a",
+      bigId ? mp(bigId, n, "trackMainThreadMs") + (phase(bigId).capped?.[n] ? ` (${phase(bigId).capped[n]} runs)` : "") : "n/a",
       `${num(med("n20", n, "usPerEvent"))} → ${bigId ? num(med(bigId, n, "usPerEvent")) : "n/a"}`,
       deliveredCell("n20", n),
       bigId ? deliveredCell(bigId, n) : "n/a",
@@ -226,7 +226,7 @@ SDK), Snowplow, Segment and RudderStack: same browser, same page, same run. Gene
 \`bench/report.mjs\` from [\`${rel(file)}\`](${rel(file)}); do not edit by hand.
 
 * Date: ${R.date} (commit \`${R.commit}\`, run took ${Math.round(R.elapsedS / 60)} min)
-* Machine: ${R.machine.nproc} vCPU ${R.machine.cpu}, ${R.machine.memGB} GB RAM, ${R.machine.os}
+* Machine: ${R.machine.nproc} vCPU ${R.machine.cpu}, ${R.machine.memGB} GB RAM, ${R.machine.os}${R.machine.loadavgAtStart ? `; load average ${R.machine.loadavgAtStart.join(" / ")} at the start and ${R.machine.loadavgAtEnd.join(" / ")} at the end (1 / 5 / 15 min; above ~1 the machine was shared with other work, which adds noise)` : ""}
 * Browser: headless ${R.chromium}, driven over raw CDP from Node ${R.node}
 * Runs: ${R.settings.runs} per scenario and phase (${R.settings.sweepRuns} for the extra burst sizes of the plot); medians, p90 = nearest rank (with 7 runs: the slowest run)
 * Event method for ours and Adobe's collector: \`publish.pageView()\`, then \`publish.${method}()\` per event
@@ -235,7 +235,7 @@ SDK), Snowplow, Segment and RudderStack: same browser, same page, same run. Gene
 
 \`\`\`bash
 scripts/bench.sh                 # ~15-20 min on 2 vCPU: setup, npm peers, build pkg/, run, this file + the plot
-QUICK=1 scripts/bench.sh         # smoke run (2 runs, fewer burst sizes), prints the tables only
+QUICK=1 scripts/bench.sh         # smoke run (2 runs, 200-event burst), prints the tables only
 RUNS=9 scripts/bench.sh ours-direct snowplow    # a subset, more runs (prints only)
 \`\`\`
 

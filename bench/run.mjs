@@ -4,7 +4,7 @@
 // usage: node --experimental-websocket bench/run.mjs [scenario ...]      (Node 20; plain node on 22+)
 // env:   RUNS=7            runs per scenario and phase (medians and p90 over them)
 //        SWEEP_RUNS=5      runs per extra burst size of the per-event plot (1, 100, 300)
-//        QUICK=1           smoke run: RUNS=2, SWEEP_RUNS=1, short idle
+//        QUICK=1           smoke run: RUNS=2, BIG=200, SWEEP=1, SWEEP_RUNS=1, short idle
 //        EVENT_METHOD=auto magentoStorefrontEvents publish method for ours and Adobe's (auto: addToCart
 //                          if our collector forwards it, else pageView)
 //        IDLE_MS=1000 STALL_MS=3000 DRAIN_TIMEOUT_MS=90000 BIG=1000
@@ -33,8 +33,8 @@ const env = process.env;
 const QUICK = env.QUICK === "1";
 const RUNS = Number(env.RUNS || (QUICK ? 2 : 7));
 const SWEEP_RUNS = Number(env.SWEEP_RUNS || (QUICK ? 1 : 3));
-const BIG = Number(env.BIG || 1000);
-const SWEEP = (env.SWEEP || (QUICK ? "1,100" : "1,100,300")).split(",").map(Number).filter((n) => n > 0);
+const BIG = Number(env.BIG || (QUICK ? 200 : 1000));
+const SWEEP = (env.SWEEP || (QUICK ? "1" : "1,100,300")).split(",").map(Number).filter((n) => n > 0);
 const IDLE_MS = Number(env.IDLE_MS ?? (QUICK ? 500 : 1000));
 const STALL_MS = Number(env.STALL_MS || 3000);
 const SLOW_RUN_S = Number(env.SLOW_RUN_S || 30);
@@ -165,7 +165,7 @@ async function runOnce(s, { n, throttle, method }) {
       setupDelivered: setup.delivered,
       ...(throttle === 1 && n === 20 ? { downloaded: setup.gets } : {}),
       ...(Object.keys(setup.notFound).length ? { notFound: setup.notFound } : {}),
-      postsByPath: { ...st.byPath },
+      ...(throttle === 1 && n === 20 ? { postsByPath: { ...st.byPath } } : {}),
       unmatchedPosts: st.unmatchedPosts,
       ...(errors.length ? { errors } : {}),
       ...(diag && diag.length ? { diagnostics: diag.slice(0, 10) } : {}),

@@ -5,7 +5,7 @@
 #
 #   scripts/bench.sh                   full run: sizes + 7 runs per scenario and phase, writes
 #                                      bench/results/bench-<date>.json, BENCHMARKS.md, bench/results/per-event.svg
-#   QUICK=1 scripts/bench.sh           smoke run (2 runs, fewer burst sizes; results not written to BENCHMARKS.md)
+#   QUICK=1 scripts/bench.sh           smoke run, ~3 min (2 runs, a 200-event burst; prints, leaves BENCHMARKS.md alone)
 #   RUNS=9 scripts/bench.sh ours-direct snowplow     more runs, a subset of scenarios
 #   scripts/bench.sh --report          regenerate BENCHMARKS.md from the newest full result
 #
