@@ -74,11 +74,19 @@ function sizeOf(file) {
   }
   return sizeCache.get(file);
 }
-const sizes = {};
-for (const s of list) {
-  const files = s.files.map((f) => ({ label: f.label, file: f.file.replace(ROOT + "/", ""), ...sizeOf(f.file) }));
+/**
+ * What a storefront downloads for a scenario: the script/wasm files its pages fetched from the sink
+ * in the 20-event runs (so a change in how our loader fetches its parts is followed), else the
+ * files the scenario declares. Files declared but never fetched are listed apart.
+ */
+function sizesFor(s, runs) {
+  const fetched = new Set(runs.flatMap((r) => r.servedFiles || []));
+  const declared = new Map(s.files.map((f) => [f.file, f.label]));
+  const used = fetched.size ? [...fetched] : [...declared.keys()];
+  const files = used.map((file) => ({ label: declared.get(file) || file.replace(ROOT + "/", ""), file: file.replace(ROOT + "/", ""), ...sizeOf(file) }));
   const total = files.reduce((t, f) => ({ raw: t.raw + f.raw, gzip: t.gzip + f.gzip, brotli: t.brotli + f.brotli }), { raw: 0, gzip: 0, brotli: 0 });
-  sizes[s.name] = { files, total };
+  const notFetched = fetched.size ? [...declared.keys()].filter((f) => !fetched.has(f)).map((f) => f.replace(ROOT + "/", "")) : [];
+  return { files, total, source: fetched.size ? "fetched by the page" : "declared", ...(notFetched.length ? { declaredNotFetched: notFetched } : {}) };
 }
 
 // ------------------------------------------------------------------ sink and browser
@@ -121,7 +129,7 @@ async function runOnce(s, { n, throttle, method }) {
     const m1 = await metrics(page);
     await sleep(IDLE_MS);
     const m2 = await metrics(page);
-    const setup = { requests: sink.stats.requests, delivered: sink.delivered, gets: sink.stats.gets, notFound: sink.stats.notFound };
+    const setup = { requests: sink.stats.requests, delivered: sink.delivered, gets: sink.stats.gets, served: sink.stats.served, notFound: sink.stats.notFound };
 
     sink.reset();
     const sent = n + 1; // one page view, then n events
@@ -163,7 +171,7 @@ async function runOnce(s, { n, throttle, method }) {
       heapMB: round1(mT1.JSHeapUsedSize / 1048576),
       setupRequests: setup.requests,
       setupDelivered: setup.delivered,
-      ...(throttle === 1 && n === 20 ? { downloaded: setup.gets } : {}),
+      ...(throttle === 1 && n === 20 ? { downloaded: setup.gets, servedFiles: Object.values(setup.served) } : {}),
       ...(Object.keys(setup.notFound).length ? { notFound: setup.notFound } : {}),
       ...(throttle === 1 && n === 20 ? { postsByPath: { ...st.byPath } } : {}),
       unmatchedPosts: st.unmatchedPosts,
@@ -232,7 +240,7 @@ const results = {
   method,
   settings: { runs: RUNS, sweepRuns: SWEEP_RUNS, idleMs: IDLE_MS, stallMs: STALL_MS, drainTimeoutMs: DRAIN_TIMEOUT_MS, slowRunS: SLOW_RUN_S, slowRuns: SLOW_RUNS, quick: QUICK, profiled: PROFILE },
   scenarios: Object.fromEntries(list.map((s) => [s.name, { group: s.group, what: s.what, method: s.usesMethod ? method : null }])),
-  sizes,
+  sizes: {},
   phases: {},
 };
 
@@ -271,6 +279,11 @@ for (const ph of phases) {
       }];
     })),
   };
+}
+
+for (const s of list) {
+  const runs = Object.values(results.phases).flatMap((p) => p.scenarios[s.name].runs).filter((r) => !r.failed);
+  results.sizes[s.name] = sizesFor(s, runs);
 }
 
 await browser.close();

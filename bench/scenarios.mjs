@@ -50,8 +50,8 @@ export function scenarios({ modules, pkg, work }) {
     rs: join(work, "rsa-bundled.min.js"),
   };
   const oursFiles = [
-    { label: "pkg/storefront-events.js (loader)", file: F.oursLoader },
-    { label: "pkg/storefront_collector.js (glue)", file: F.oursGlue },
+    { label: "pkg/storefront-events.js (classic script: loader + API)", file: F.oursLoader },
+    { label: "pkg/storefront_collector.js (wasm-bindgen glue)", file: F.oursGlue },
     { label: "pkg/storefront_collector_bg.wasm", file: F.oursWasm },
   ];
   const alloyFile = { label: "@adobe/alloy 2.33.1 dist/alloy.min.js", file: F.alloy };

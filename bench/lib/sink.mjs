@@ -42,7 +42,7 @@ function identityCookie(ecid) {
 function freshStats() {
   return {
     requests: 0, bytes: 0, preflights: 0, unmatchedPosts: 0, duplicates: 0,
-    ids: new Set(), byPath: {}, gets: {}, notFound: {}, lastPostAt: 0, lastDeliveryAt: 0,
+    ids: new Set(), byPath: {}, gets: {}, served: {}, notFound: {}, lastPostAt: 0, lastDeliveryAt: 0,
   };
 }
 
@@ -124,6 +124,7 @@ export async function startSink({ cert, key }) {
       let type = "application/javascript; charset=utf-8";
       if (r && r.file) {
         body = readOnce(r.file);
+        sink.stats.served[`${host}${path}`] = r.file;
         if (r.file.endsWith(".wasm")) type = "application/wasm";
       } else if (r && r.json !== undefined) {
         body = Buffer.from(JSON.stringify(r.json));
