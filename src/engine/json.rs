@@ -805,19 +805,22 @@ pub fn write(value: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (key, item)) in map.0.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(key, out);
-                out.push(':');
-                write(item, out);
-            }
-            out.push('}');
-        }
+        Value::Object(map) => write_map(map, out),
     }
+}
+
+/// Appends `map` as a JSON object.
+pub fn write_map(map: &Map, out: &mut String) {
+    out.push('{');
+    for (i, (key, item)) in map.0.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(key, out);
+        out.push(':');
+        write(item, out);
+    }
+    out.push('}');
 }
 
 /// Appends `s` as a JSON string literal.

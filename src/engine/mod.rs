@@ -604,7 +604,7 @@ impl Engine {
             Ecid::Requested => return,
             Ecid::Known(ecid) => ecid.clone(),
         };
-        for id in self.outbox.due_ids(self.now_ms) {
+        for id in self.outbox.due_ids(self.now_ms, usize::MAX) {
             let Some(entry) = self.outbox.get_mut(&id) else { continue };
             entry.state = State::InFlight;
             let (method, xdm) = (entry.method.clone(), finalize(entry, ecid.as_deref(), effects));
@@ -613,7 +613,7 @@ impl Engine {
     }
 
     fn pump_direct(&mut self, config: &EdgeConfig, effects: &mut Vec<Effect>) {
-        if self.outbox.due_ids(self.now_ms).is_empty() && self.consent_choice.is_none() {
+        if self.outbox.due_ids(self.now_ms, 1).is_empty() && self.consent_choice.is_none() {
             return;
         }
         if self.domain.is_none() {
@@ -628,10 +628,8 @@ impl Engine {
         let limit = if ecid.is_some() { MAX_IN_FLIGHT } else { 1 };
         let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
         let state = self.page_state(config);
-        for id in self.outbox.due_ids(self.now_ms) {
-            if self.outbox.in_flight() >= limit {
-                break;
-            }
+        let free = limit.saturating_sub(self.outbox.in_flight());
+        for id in self.outbox.due_ids(self.now_ms, free) {
             let now = self.now_ms;
             let Some(entry) = self.outbox.get_mut(&id) else { continue };
             entry.state = State::InFlight;

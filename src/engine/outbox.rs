@@ -7,7 +7,6 @@
 //! updated for [`STALE_AFTER_MS`]), so events survive reloads and navigation.
 
 use super::json::{self, Map, Number, Value};
-use crate::obj;
 
 use super::value;
 
@@ -53,14 +52,15 @@ pub struct Entry {
     pub bytes: usize,
     /// Whether the request under way (if any) was sent with `keepalive` (it outlives the page).
     pub keepalive: bool,
+    /// `xdm` as JSON text, written once: saving the outbox then only concatenates.
+    pub xdm_json: String,
 }
 
 impl Entry {
     /// A queued entry; `bytes` is computed here.
     pub fn new(id: String, method: String, xdm: Map, custom_identity_map: Option<Value>, published_ms: f64) -> Self {
-        let mut text = String::new();
-        json::write(&Value::Object(xdm.clone()), &mut text);
-        let bytes = text.len();
+        let mut xdm_json = String::new();
+        json::write_map(&xdm, &mut xdm_json);
         Entry {
             id,
             method,
@@ -69,8 +69,9 @@ impl Entry {
             published_ms,
             attempts: 0,
             state: State::Queued,
-            bytes,
+            bytes: xdm_json.len(),
             keepalive: false,
+            xdm_json,
         }
     }
 }
@@ -174,8 +175,9 @@ impl Outbox {
         waiting
     }
 
-    /// Events that are due: queued, or waiting for a retry whose time has come.
-    pub fn due_ids(&self, now_ms: f64) -> Vec<String> {
+    /// The first `limit` events that are due (queued, or waiting for a retry whose time has come),
+    /// oldest first. Bounded so that a burst of sends stays linear, not quadratic.
+    pub fn due_ids(&self, now_ms: f64, limit: usize) -> Vec<String> {
         self.entries
             .iter()
             .filter(|e| match e.state {
@@ -183,6 +185,7 @@ impl Outbox {
                 State::RetryAt(at) => at <= now_ms,
                 State::InFlight => false,
             })
+            .take(limit)
             .map(|e| e.id.clone())
             .collect()
     }
@@ -203,24 +206,32 @@ impl Outbox {
     /// The saved form: `{"v":1,"updated":ms,"closed":bool,"events":[…]}`. Events in `skip` (already
     /// handed to the browser for good, e.g. by `sendBeacon`) are left out.
     pub fn snapshot(&self, now_ms: f64, closed: bool, skip: &[String]) -> String {
-        let events: Vec<Value> = self
-            .entries
-            .iter()
-            .filter(|e| !skip.contains(&e.id))
-            .map(|e| {
-                let mut event = Map::new();
-                event.insert("id", e.id.as_str());
-                event.insert("method", e.method.as_str());
-                event.insert("xdm", e.xdm.clone());
-                event.insert("at", ms(e.published_ms));
-                event.insert("attempts", i64::from(e.attempts));
-                if let Some(map) = &e.custom_identity_map {
-                    event.insert("identityMap", map.clone());
-                }
-                Value::Object(event)
-            })
-            .collect();
-        obj! {"v" => 1i64, "updated" => ms(now_ms), "closed" => closed, "events" => events}.to_json()
+        let mut out = String::with_capacity(64 + self.bytes + self.entries.len() * 96);
+        out.push_str("{\"v\":1,\"updated\":");
+        out.push_str(ms(now_ms).as_str());
+        out.push_str(if closed { ",\"closed\":true,\"events\":[" } else { ",\"closed\":false,\"events\":[" });
+        for (i, e) in self.entries.iter().filter(|e| !skip.contains(&e.id)).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"id\":");
+            json::write_string(&e.id, &mut out);
+            out.push_str(",\"method\":");
+            json::write_string(&e.method, &mut out);
+            out.push_str(",\"xdm\":");
+            out.push_str(&e.xdm_json);
+            out.push_str(",\"at\":");
+            out.push_str(ms(e.published_ms).as_str());
+            out.push_str(",\"attempts\":");
+            json::push_uint(&mut out, u64::from(e.attempts));
+            if let Some(map) = &e.custom_identity_map {
+                out.push_str(",\"identityMap\":");
+                json::write(map, &mut out);
+            }
+            out.push('}');
+        }
+        out.push_str("]}");
+        out
     }
 }
 
