@@ -92,40 +92,6 @@ pub fn set_path(root: &mut Map, path: &str, value: Value) {
     }
 }
 
-/// Returns the object at `path` inside `root`, creating empty objects as needed.
-pub fn object_at_mut<'a>(root: &'a mut Map, path: &str) -> &'a mut Map {
-    let mut current = root;
-    for key in path.split('.') {
-        let slot = current.entry_or_insert_with(key, || Value::Object(Map::new()));
-        if !slot.is_object() {
-            *slot = Value::Object(Map::new());
-        }
-        current = match slot {
-            Value::Object(map) => map,
-            _ => unreachable_object(),
-        };
-    }
-    current
-}
-
-#[cold]
-fn unreachable_object() -> ! {
-    // `slot` was made an object on the line before; this cannot be reached.
-    std::process::abort()
-}
-
-/// Whether a value is "set" in the JavaScript-truthiness sense the reference uses for custom fields:
-/// not null, not `false`, not `0`, not `""`.
-pub fn is_truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64() != 0.0,
-        Value::String(s) => !s.is_empty(),
-        Value::Array(_) | Value::Object(_) => true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
