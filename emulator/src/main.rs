@@ -1,0 +1,3 @@
+//! `edge-emulator`: a local stand-in for Adobe's Edge Network (work in progress).
+
+fn main() {}
