@@ -247,11 +247,15 @@ export interface StorefrontEvent {
   eventInfo: Record<string, unknown>;
 }
 
+/** Every diagnostic code the collector raises (see README, "Diagnostics and debugging"). */
+export type DiagnosticCode =
+  "missing-context" | "missing-field" | "invalid-field" | "invalid-argument" | "unknown-method" | "unreadable-input" | "awaiting-configuration" | "forwarding-disabled" | "not-forwarded" | "invalid-configuration" | "queue-full" | "handed-off" | "delivery-failed" | "identity-unavailable" | "duplicate" | "delivered" | "retrying" | "edge-warning" | "restored" | "expired" | "storage-unavailable" | "consent-changed" | "consent-pending" | "consent-out" | "awaiting-alloy" | "engine-unavailable" | "subscriber-failed";
+
 /** A report about an event that was dropped, degraded, held or delivered. */
 export interface Diagnostic {
   level: "error" | "warning" | "info";
   /** Machine-readable reason, e.g. `missing-context`, `invalid-field`, `delivery-failed`. */
-  code: string;
+  code: DiagnosticCode;
   /** The publish method, or `""` for collector-level reports. */
   event: string;
   eventId?: string;

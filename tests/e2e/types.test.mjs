@@ -23,3 +23,13 @@ test("each typical mistake is a type error", () => {
   const reported = [...new Set([...result.stdout.matchAll(/mistakes\.ts\((\d+),/g)].map((m) => Number(m[1])))];
   assert.deepEqual(reported.sort((a, b) => a - b), expected, result.stdout);
 });
+
+test("the DiagnosticCode type lists every code the engine and the JS layer raise", () => {
+  const rust = readFileSync(join(ROOT, "src/engine/diagnostic.rs"), "utf8");
+  const js = readFileSync(join(ROOT, "js/api.js"), "utf8");
+  const types = readFileSync(join(ROOT, "js/index.d.ts"), "utf8");
+  const raised = new Set([...rust.matchAll(/Code::\w+ => "([a-z-]+)"/g), ...js.matchAll(/code: "([a-z-]+)"/g)].map((m) => m[1]));
+  const union = types.slice(types.indexOf("export type DiagnosticCode"), types.indexOf(";", types.indexOf("export type DiagnosticCode")));
+  const typed = new Set([...union.matchAll(/"([a-z-]+)"/g)].map((m) => m[1]));
+  assert.deepEqual([...raised].sort(), [...typed].sort());
+});
