@@ -1,18 +1,28 @@
 //! XDM builders: one storefront event + the context snapshot → the Experience Data Model payload.
 //!
-//! Each publish method that the reference forwards to Experience Platform has a mapper here
-//! (`page`, …), following `spec/collector.md` §2 field by field, minus the reference's bugs. Mappers
-//! are pure and return the payload *before* the per-send identity fields (`identityMap`,
-//! `personID`, `channel`), which `engine::identity` adds once the ECID is known.
+//! Each publish method that the reference forwards to Experience Platform has a mapper here, one
+//! family per module (`page`, `product`, `cart`, `order`, `account`, `search`, `requisition`,
+//! `custom`, with the product-line builders in `items`), following `spec/collector.md` §2 field by
+//! field, minus the reference's bugs. Mappers are pure and return the payload *before* the
+//! per-send fields (`identityMap`, `personID`, `channel`, `_id`, `timestamp`), which the engine adds.
 //!
 //! The customContext rule (§2.2): the payload starts as a copy of the event's custom context; each
 //! field the mapper knows is filled "custom value, else context value" (`??`, so a custom `0` or
 //! `""` is kept, unlike the reference's `||`); counters, `eventType` and `commerceScope` are always
 //! set by the mapper.
+//!
+//! Page data is read through [`Draft`]'s typed readers: a field of the wrong type is left out with
+//! a warning whose path names it (`changedProductsContext.items[0].product.sku`), so no input can
+//! make a mapper panic or send a non-XDM value.
 
 mod account;
-mod commerce;
+mod cart;
+mod custom;
+mod items;
+mod order;
 mod page;
+mod product;
+mod requisition;
 mod search;
 
 use super::json::{Map, Value};
@@ -77,49 +87,73 @@ pub enum Outcome {
 
 /// Builds the XDM payload for one event.
 pub fn build(snapshot: &Snapshot<'_>) -> Outcome {
+    use requisition::Lines;
     match snapshot.method.name {
         "pageView" => page::page_view(snapshot),
-        "productPageView" => commerce::product_view(snapshot),
-        "addToCart" => commerce::cart(snapshot, "commerce.productListAdds", false),
-        "removeFromCart" => commerce::cart(snapshot, "commerce.productListRemovals", false),
-        "openCart" => commerce::cart(snapshot, "commerce.productListOpens", false),
-        "shoppingCartView" => commerce::cart(snapshot, "commerce.productListViews", true),
-        "initiateCheckout" => commerce::cart(snapshot, "commerce.checkouts", true),
-        "placeOrder" => commerce::place_order(snapshot),
-        "createRequisitionList" => commerce::requisition(snapshot, "commerce.requisitionListOpens", Items::None),
-        "addToRequisitionList" => {
-            commerce::requisition(snapshot, "commerce.requisitionListAdds", Items::ListOrOrderOrCart)
+        "productPageView" => product::product_view(snapshot),
+        "addToCart" => cart::cart(snapshot, "commerce.productListAdds", false),
+        "removeFromCart" => cart::cart(snapshot, "commerce.productListRemovals", false),
+        "openCart" => cart::cart(snapshot, "commerce.productListOpens", false),
+        "shoppingCartView" => cart::cart(snapshot, "commerce.productListViews", true),
+        "initiateCheckout" => cart::cart(snapshot, "commerce.checkouts", true),
+        "placeOrder" => order::place_order(snapshot),
+        "createRequisitionList" => requisition::requisition(snapshot, "commerce.requisitionListOpens", Lines::None),
+        "addToRequisitionList" => requisition::requisition(snapshot, "commerce.requisitionListAdds", Lines::Added),
+        "removeFromRequisitionList" => {
+            requisition::requisition(snapshot, "commerce.requisitionListRemovals", Lines::Removed)
         }
-        "removeFromRequisitionList" => commerce::requisition(snapshot, "commerce.requisitionListRemovals", Items::List),
-        "deleteRequisitionList" => commerce::requisition(snapshot, "commerce.requisitionListDeletes", Items::None),
+        "deleteRequisitionList" => requisition::requisition(snapshot, "commerce.requisitionListDeletes", Lines::None),
         "signIn" => account::account(snapshot, "userAccount.login", true),
         "signOut" => account::account(snapshot, "userAccount.logout", false),
         "createAccount" => account::account(snapshot, "userAccount.createProfile", true),
         "editAccount" => account::account(snapshot, "userAccount.updateProfile", true),
         "searchRequestSent" => search::request(snapshot),
         "searchResponseReceived" => search::response(snapshot),
-        "custom" => match snapshot.custom {
-            Some(custom) if !custom.is_empty() => Outcome::Built { xdm: custom.clone(), warnings: Vec::new() },
-            _ => Outcome::Dropped(snapshot.diagnostic(
-                Level::Error,
-                Code::MissingContext,
-                "customContext",
-                "publish.custom needs an XDM payload (argument or setCustom); nothing was sent",
-            )),
-        },
+        "custom" => custom::custom(snapshot),
+        // recs*, search clicks and views, categoryResultsView, customUrl, referrerUrl,
+        // pageActivitySummary, updateCart: the reference publishes them to the data layer only.
         _ => Outcome::NotForwarded,
     }
 }
 
-/// Which product lines a requisition-list event carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Items {
-    /// None.
-    None,
-    /// From the requisition list items.
-    List,
-    /// From the requisition list items, else the order page, else the changed cart lines.
-    ListOrOrderOrCart,
+/// `base.field` (or either alone when the other is empty), for diagnostics.
+pub fn join_path(base: &str, field: &str) -> String {
+    let mut path = String::with_capacity(base.len() + field.len() + 1);
+    path.push_str(base);
+    if !base.is_empty() && !field.is_empty() {
+        path.push('.');
+    }
+    path.push_str(field);
+    path
+}
+
+/// `base.list[i]`, for diagnostics and as the base path of an array element.
+pub fn index_path(base: &str, list: &str, i: usize) -> String {
+    let mut path = join_path(base, list);
+    path.push('[');
+    super::json::push_uint(&mut path, i as u64);
+    path.push(']');
+    path
+}
+
+/// A read of one field of page data.
+enum Read<'v> {
+    /// Absent or `null`.
+    Absent,
+    /// Present but unusable (already reported).
+    Bad,
+    /// Present and of the wanted type.
+    Good(&'v Value),
+}
+
+/// Whether `v` can stand for an XDM string: a string, or a number (converted as `String(n)`).
+fn is_text(v: &Value) -> bool {
+    matches!(v, Value::String(_) | Value::Number(_))
+}
+
+/// Whether `v` is a finite number or a numeric string (`Number(x)` would give a finite number).
+fn is_number(v: &Value) -> bool {
+    value::as_number(v).is_some()
 }
 
 /// An XDM payload under construction, with the warnings met on the way.
@@ -144,10 +178,11 @@ impl<'s, 'a> Draft<'s, 'a> {
         draft
     }
 
-    /// The context `key`, or `None` with a warning that `consequence` follows.
+    /// The context `key`, or `None` with a warning that `consequence` follows (a context that is
+    /// not an object counts as missing, with an invalid-field warning).
     pub fn context(&mut self, key: &str, consequence: &str) -> Option<&'a Value> {
-        let found = self.snapshot.contexts.get(key);
-        if found.is_none() {
+        let found = self.optional_context(key);
+        if found.is_none() && self.snapshot.contexts.get(key).is_none() {
             let mut message = String::from(key);
             message.push_str(" is not set; ");
             message.push_str(consequence);
@@ -156,9 +191,95 @@ impl<'s, 'a> Draft<'s, 'a> {
         found
     }
 
-    /// Records a warning about `path`.
+    /// The context `key` if it is set and an object; a context of another type gives a warning.
+    pub fn optional_context(&mut self, key: &str) -> Option<&'a Value> {
+        let found = self.snapshot.contexts.get(key)?;
+        if found.is_object() {
+            return Some(found);
+        }
+        self.warn(Code::InvalidField, key, String::from("must be an object; it is ignored"));
+        None
+    }
+
+    /// Records a warning about `path` (once: a repeated code and path is not reported again).
     pub fn warn(&mut self, code: Code, path: &str, message: String) {
-        self.warnings.push(self.snapshot.diagnostic(Level::Warning, code, path, message));
+        if !self.warnings.iter().any(|w| w.code == code && w.path == path) {
+            self.warnings.push(self.snapshot.diagnostic(Level::Warning, code, path, message));
+        }
+    }
+
+    /// Reads dotted `field` of `obj` (named `base` in diagnostics), accepting it when `ok` does;
+    /// a step on the way that is not an object, or a value `ok` rejects, is reported as invalid.
+    fn read<'v>(&mut self, obj: &'v Value, base: &str, field: &str, ok: fn(&Value) -> bool, want: &str) -> Read<'v> {
+        let mut current = obj;
+        let mut walked = 0;
+        for key in field.split('.') {
+            let Some(map) = current.as_object() else {
+                let path = join_path(base, field.get(..walked.max(1) - 1).unwrap_or_default());
+                self.warn(Code::InvalidField, &path, String::from("must be an object; its fields are left out"));
+                return Read::Bad;
+            };
+            match map.get(key) {
+                None | Some(Value::Null) => return Read::Absent,
+                Some(v) => current = v,
+            }
+            walked += key.len() + 1;
+        }
+        if ok(current) {
+            return Read::Good(current);
+        }
+        let mut message = String::from(want);
+        message.push_str("; it is left out");
+        self.warn(Code::InvalidField, &join_path(base, field), message);
+        Read::Bad
+    }
+
+    /// A string field (a number is accepted and converted as `String(n)`); see [`Draft::read`].
+    pub fn text(&mut self, obj: &Value, base: &str, field: &str) -> Option<Value> {
+        match self.read(obj, base, field, is_text, "must be a string") {
+            Read::Good(v) => value::as_id_string(v).map(Value::String).or_else(|| Some(v.clone())),
+            _ => None,
+        }
+    }
+
+    /// [`Draft::text`] for a field the event needs: absent, it gives a missing-field warning.
+    pub fn required_text(&mut self, obj: &Value, base: &str, field: &str, consequence: &str) -> Option<Value> {
+        match self.read(obj, base, field, is_text, "must be a string") {
+            Read::Good(v) => value::as_id_string(v).map(Value::String).or_else(|| Some(v.clone())),
+            Read::Bad => None,
+            Read::Absent => {
+                let mut message = String::from("is missing; ");
+                message.push_str(consequence);
+                self.warn(Code::MissingField, &join_path(base, field), message);
+                None
+            }
+        }
+    }
+
+    /// A number field (numeric strings accepted, as `Number(x)`); see [`Draft::read`].
+    pub fn number<'v>(&mut self, obj: &'v Value, base: &str, field: &str) -> Option<&'v Value> {
+        match self.read(obj, base, field, is_number, "must be a number") {
+            Read::Good(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The objects of array `field` of `obj`, each with its path (`base.field[i]`); a value that
+    /// is not an array, and elements that are not objects, are reported and skipped.
+    pub fn objects<'v>(&mut self, obj: &'v Value, base: &str, field: &str) -> Vec<(String, &'v Value)> {
+        let Read::Good(list) = self.read(obj, base, field, |v| v.as_array().is_some(), "must be an array") else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for (i, element) in list.as_array().into_iter().flatten().enumerate() {
+            let path = index_path(base, field, i);
+            if element.is_object() {
+                found.push((path, element));
+            } else {
+                self.warn(Code::InvalidField, &path, String::from("must be an object; it is left out"));
+            }
+        }
+        found
     }
 
     /// `path` = the custom value if present, else `fallback`.
@@ -176,11 +297,50 @@ impl<'s, 'a> Draft<'s, 'a> {
         value::map_at(&self.xdm, path).cloned()
     }
 
-    /// Sets `commerce.commerceScope` (§2.3).
+    /// The custom object at `path` (empty when there is none or it is not an object), to be
+    /// filled field by field and set back.
+    pub fn custom_object(&self, path: &str) -> Map {
+        value::map_at(&self.xdm, path).and_then(Value::as_object).cloned().unwrap_or_default()
+    }
+
+    /// The store view currency (`storefrontInstanceContext.storeViewCurrencyCode`), the fallback
+    /// currency of product lines and orders.
+    pub fn store_currency(&mut self) -> Option<Value> {
+        let store = self.optional_context("storefrontInstanceContext")?;
+        self.text(store, "storefrontInstanceContext", "storeViewCurrencyCode")
+    }
+
+    /// Sets `commerce.commerceScope` from the storefront context (§2.3). Without it the scope is
+    /// left out with a warning (the reference throws and sends nothing).
     pub fn scope(&mut self) {
-        if let Some(scope) = commerce_scope(self.snapshot, &mut self.warnings) {
-            self.set("commerce.commerceScope", scope);
+        let key = "storefrontInstanceContext";
+        let Some(store) = self.context(key, "commerce.commerceScope is left out") else { return };
+        let mut scope = Map::new();
+        for (xdm_key, field) in [
+            ("environmentID", "environmentId"),
+            ("storeCode", "storeCode"),
+            ("storeViewCode", "storeViewCode"),
+            ("websiteCode", "websiteCode"),
+        ] {
+            if let Some(v) = self.text(store, key, field) {
+                scope.insert(xdm_key, v);
+            }
         }
+        self.set("commerce.commerceScope", Value::Object(scope));
+    }
+
+    /// `personalEmail.address`: the custom value, else `accountContext.emailAddress`
+    /// (`personalEmail: {}` when there is neither, as the reference sends it).
+    pub fn personal_email(&mut self) {
+        let mut personal = self.custom_object("personalEmail");
+        if personal.get("address").is_none_or(Value::is_null) {
+            if let Some(account) = self.optional_context("accountContext") {
+                if let Some(email) = self.text(account, "accountContext", "emailAddress") {
+                    personal.insert("address", email);
+                }
+            }
+        }
+        self.set("personalEmail", Value::Object(personal));
     }
 
     /// The finished payload.
@@ -203,30 +363,4 @@ pub fn fill(payload: &mut Map, path: &str, fallback: Option<Value>) {
     if let Some(v) = fallback {
         value::set_path(payload, path, v);
     }
-}
-
-/// `commerce.commerceScope` from the storefront context (§2.3); `None` with a warning when the
-/// storefront context is missing (the reference throws and sends nothing).
-pub fn commerce_scope(snapshot: &Snapshot<'_>, warnings: &mut Vec<Diagnostic>) -> Option<Value> {
-    let Some(store) = snapshot.context("storefrontInstanceContext") else {
-        warnings.push(snapshot.diagnostic(
-            Level::Warning,
-            Code::MissingContext,
-            "storefrontInstanceContext",
-            "storefront instance context is not set; commerce.commerceScope is left out",
-        ));
-        return None;
-    };
-    let mut scope = Map::new();
-    for (xdm_key, ctx_key) in [
-        ("environmentID", "environmentId"),
-        ("storeCode", "storeCode"),
-        ("storeViewCode", "storeViewCode"),
-        ("websiteCode", "websiteCode"),
-    ] {
-        if let Some(v) = value::at(store, ctx_key) {
-            scope.insert(xdm_key, v.clone());
-        }
-    }
-    Some(Value::Object(scope))
 }

@@ -1,113 +1,168 @@
-//! Live Search events: search request sent and search response received (spec §2.10).
+//! Live Search events (spec §2.10): searchRequestSent → `searchRequest`, searchResponseReceived →
+//! `searchResponse`. The unit's `searchRequestId` becomes `searchRequest.id` / `searchResponse.id`,
+//! the key that joins a request to its response.
 //!
-//! Fixed against the reference: the unit is the one whose `searchUnitId` was published (the
-//! reference always used the first), and refinements carry the filters (the reference sent them
-//! empty). An unknown unit falls back to the first, with a warning.
+//! Fixed against the reference: every field comes from the unit whose `searchUnitId` was published
+//! (the reference took the query from the first unit), and refinements carry the filters (the
+//! reference sent them empty). With an unknown unit the reference's shape is kept (query from the
+//! first unit, no sort, refinements or id, so no false join) with a warning.
 
-use super::{Draft, Outcome, Snapshot};
+use super::items::search_lines;
+use super::{join_path, Draft, Outcome, Snapshot};
 use crate::engine::diagnostic::Code;
 use crate::engine::json::{Map, Number, Value};
-use crate::engine::value::{as_id_string, at};
-use crate::obj;
+use crate::engine::value::as_id_string;
 
-/// The search unit of context `key` matching the published `searchUnitId`.
-fn unit<'a>(draft: &mut Draft<'_, 'a>, key: &str) -> Option<&'a Value> {
-    let units = draft.context(key, "the search fields are left out")?.get("units")?.as_array()?;
+/// The search unit of a context.
+enum Unit<'a> {
+    /// The unit with the published `searchUnitId`, with its diagnostic path.
+    Found(String, &'a Value),
+    /// No unit has it; the first unit, if any.
+    Unknown(Option<(String, &'a Value)>),
+}
+
+/// Finds the unit of context `key` whose `searchUnitId` is the published one.
+fn unit<'a>(draft: &mut Draft<'_, 'a>, key: &str) -> Unit<'a> {
+    let Some(context) = draft.context(key, "the search fields are left out") else { return Unit::Unknown(None) };
     let wanted = draft.snapshot.extras.get("searchUnitId").and_then(as_id_string);
-    let found = units.iter().find(|u| u.get("searchUnitId").and_then(as_id_string) == wanted);
-    if found.is_none() {
-        let mut path = String::from(key);
-        path.push_str(".units");
-        draft.warn(
-            Code::InvalidArgument,
-            &path,
-            String::from("no unit has the published searchUnitId; the first unit is used"),
-        );
+    let mut units = draft.objects(context, key, "units");
+    let position = units.iter().position(|(_, u)| u.get("searchUnitId").and_then(as_id_string) == wanted);
+    match (position, wanted) {
+        (Some(i), Some(_)) => {
+            let (path, unit) = units.swap_remove(i);
+            Unit::Found(path, unit)
+        }
+        (_, wanted) => {
+            let mut message = String::from("no unit has the published searchUnitId");
+            if let Some(id) = wanted {
+                message.push_str(" \"");
+                message.push_str(&id);
+                message.push('"');
+            }
+            message.push_str("; the request id, sort and refinements are left out");
+            draft.warn(Code::InvalidArgument, &join_path(key, "units"), message);
+            Unit::Unknown(units.into_iter().next())
+        }
     }
-    found.or_else(|| units.first())
+}
+
+/// `{value: 1, id}`: the measure that joins a request to its response.
+fn measure(draft: &mut Draft<'_, '_>, unit: &Unit<'_>) -> Value {
+    let mut measure = Map::new();
+    measure.insert("value", 1i64);
+    if let Unit::Found(base, u) = unit {
+        if let Some(id) = draft.required_text(u, base, "searchRequestId", "the request id is left out") {
+            measure.insert("id", id);
+        }
+    }
+    Value::Object(measure)
 }
 
 /// One `siteSearch.refinements[]` entry from a filter: `eq` → `[eq]`, `in` → the list, `range` →
-/// `[from, to]` as strings with `isRange`.
-fn refinement(filter: &Value) -> Value {
+/// `[String(from), String(to)]` with `isRange` (an open end is `""`).
+fn refinement(draft: &mut Draft<'_, '_>, filter: &Value, base: &str) -> Value {
     let mut r = Map::new();
-    if let Some(attribute) = filter.get("attribute") {
-        r.insert("attribute", attribute.clone());
+    if let Some(attribute) = draft.text(filter, base, "attribute") {
+        r.insert("attribute", attribute);
     }
-    let text = |v: &Value| as_id_string(v).map_or(Value::Null, Value::String);
-    let (values, is_range) = if let Some(range) = at(filter, "range") {
-        (vec![range.get("from").map_or(Value::Null, text), range.get("to").map_or(Value::Null, text)], true)
-    } else if let Some(list) = at(filter, "in").and_then(Value::as_array) {
-        (list.iter().map(text).collect(), false)
-    } else if let Some(eq) = at(filter, "eq") {
-        (vec![text(eq)], false)
-    } else {
-        (Vec::new(), false)
-    };
+    let mut values = Vec::new();
+    let mut is_range = false;
+    if let Some(eq) = draft.text(filter, base, "eq") {
+        values.push(eq);
+    } else if filter.get("in").is_some_and(|v| !v.is_null()) {
+        match filter.get("in").and_then(Value::as_array) {
+            Some(list) => {
+                for (i, v) in list.iter().enumerate() {
+                    match as_id_string(v) {
+                        Some(s) => values.push(Value::String(s)),
+                        None => draft.warn(
+                            Code::InvalidField,
+                            &super::index_path(base, "in", i),
+                            String::from("must be a string; it is left out"),
+                        ),
+                    }
+                }
+            }
+            None => draft.warn(Code::InvalidField, &join_path(base, "in"), String::from("must be an array")),
+        }
+    } else if filter.get("range").is_some_and(|v| !v.is_null()) {
+        is_range = true;
+        for end in ["range.from", "range.to"] {
+            values.push(draft.text(filter, base, end).unwrap_or_else(|| Value::String(String::new())));
+        }
+    }
     r.insert("value", Value::Array(values));
     r.insert("isRange", is_range);
     Value::Object(r)
 }
 
-/// The values of array `key` of the unit (empty when absent).
-fn unit_list<'a>(unit: Option<&'a Value>, key: &str) -> &'a [Value] {
-    unit.and_then(|u| u.get(key)).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
-}
-
-/// `{value: 1, id: unit.searchRequestId}`: the measure that joins a request to its response.
-fn measure(unit: Option<&Value>) -> Value {
-    let mut measure = Map::new();
-    measure.insert("value", 1i64);
-    if let Some(id) = unit.and_then(|u| u.get("searchRequestId")) {
-        measure.insert("id", id.clone());
-    }
-    Value::Object(measure)
-}
-
-/// searchRequestSent → `searchRequest`.
+/// searchRequestSent → `searchRequest`: query, sort and refinements of the published unit.
 pub fn request(s: &Snapshot<'_>) -> Outcome {
+    let key = "searchInputContext";
     let mut draft = Draft::new(s, "searchRequest", None);
     draft.scope();
-    let unit = unit(&mut draft, "searchInputContext");
+    let unit = unit(&mut draft, key);
     let mut site = Map::new();
-    if let Some(phrase) = unit.and_then(|u| u.get("phrase")) {
-        site.insert("query", phrase.clone());
+    let (mut sort, mut refinements) = (Vec::new(), Vec::new());
+    match &unit {
+        Unit::Found(base, u) => {
+            if let Some(phrase) = draft.required_text(u, base, "phrase", "siteSearch.query is left out") {
+                site.insert("query", phrase);
+            }
+            for (order_base, order) in draft.objects(u, base, "sort") {
+                let mut entry = Map::new();
+                for (xdm_key, field) in [("attribute", "attribute"), ("order", "direction")] {
+                    if let Some(v) = draft.text(order, &order_base, field) {
+                        entry.insert(xdm_key, v);
+                    }
+                }
+                sort.push(Value::Object(entry));
+            }
+            for (filter_base, filter) in draft.objects(u, base, "filter") {
+                refinements.push(refinement(&mut draft, filter, &filter_base));
+            }
+        }
+        Unit::Unknown(Some((base, first))) => {
+            if let Some(phrase) = draft.text(first, base, "phrase") {
+                site.insert("query", phrase);
+            }
+        }
+        Unit::Unknown(None) => {}
     }
-    let sort = unit_list(unit, "sort")
-        .iter()
-        .map(|o| obj! {"attribute" => o.get("attribute").cloned().unwrap_or_default(), "order" => o.get("direction").cloned().unwrap_or_default()})
-        .collect();
     site.insert("sort", Value::Array(sort));
-    site.insert("refinements", Value::Array(unit_list(unit, "filter").iter().map(refinement).collect()));
+    site.insert("refinements", Value::Array(refinements));
     draft.set("siteSearch", Value::Object(site));
-    draft.set("searchRequest", measure(unit));
+    let measure = measure(&mut draft, &unit);
+    draft.set("searchRequest", measure);
     draft.done()
 }
 
-/// searchResponseReceived → `searchResponse`.
+/// searchResponseReceived → `searchResponse`: suggestions, number of results and (D) lines of the
+/// published unit.
 pub fn response(s: &Snapshot<'_>) -> Outcome {
+    let key = "searchResultsContext";
     let mut draft = Draft::new(s, "searchResponse", None);
     draft.scope();
-    let unit = unit(&mut draft, "searchResultsContext");
-    let suggestions = unit_list(unit, "suggestions").iter().filter_map(|s| s.get("suggestion").cloned()).collect();
-    let products = unit_list(unit, "products");
-    draft.set(
-        "siteSearch",
-        obj! {"suggestions" => Value::Array(suggestions), "numberOfResults" => Value::Number(Number::from_i64(products.len() as i64))},
-    );
-    let lines = products
-        .iter()
-        .map(|p| {
-            let mut line = Map::new();
-            for (xdm_key, key) in [("SKU", "sku"), ("name", "name"), ("productImageUrl", "imageUrl")] {
-                if let Some(v) = p.get(key) {
-                    line.insert(xdm_key, v.clone());
-                }
+    let unit = unit(&mut draft, key);
+    let mut site = Map::new();
+    let mut suggestions = Vec::new();
+    let mut lines = Vec::new();
+    if let Unit::Found(base, u) = &unit {
+        for (suggestion_base, suggestion) in draft.objects(u, base, "suggestions") {
+            if let Some(text) = draft.text(suggestion, &suggestion_base, "suggestion") {
+                suggestions.push(text);
             }
-            Value::Object(line)
-        })
-        .collect();
+        }
+        // The page size shown (the reference's `products.length`), not the total.
+        if let Some(count) = u.get("products").and_then(Value::as_array).map(Vec::len) {
+            site.insert("numberOfResults", Value::Number(Number::from_i64(count as i64)));
+        }
+        lines = search_lines(&mut draft, u, base);
+    }
+    site.insert("suggestions", Value::Array(suggestions));
+    draft.set("siteSearch", Value::Object(site));
     draft.set("productListItems", Value::Array(lines));
-    draft.set("searchResponse", measure(unit));
+    let measure = measure(&mut draft, &unit);
+    draft.set("searchResponse", measure);
     draft.done()
 }

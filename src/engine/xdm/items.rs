@@ -1,0 +1,188 @@
+//! `productListItems` builders shared by the commerce events (spec §2.4): (A) cart lines, (B)
+//! requisition-list lines, (D) search results, and the customContext merge by SKU (§2.2 step 4).
+//!
+//! Money computed here is rounded to cents with [`round2`] and written as exact decimal text
+//! (`37.04`, never `37.040000000000006`); amounts the page gave are passed through unchanged.
+
+use super::Draft;
+use crate::engine::json::{Map, Number, Value};
+use crate::engine::money::round2;
+use crate::engine::value::as_number;
+
+/// A money amount rounded to cents, as an exact JSON number (`37.04`); `0` when not finite.
+pub fn money(amount: f64) -> Value {
+    let cents = round2(amount).map_or(0, |r| (r * 100.0).round() as i64);
+    Value::Number(Number::from_cents(cents))
+}
+
+/// The JSON number `0`.
+pub fn zero() -> Value {
+    Value::Number(Number::from_i64(0))
+}
+
+/// A number the page gave, as `Number(x)` would send it: a JSON number unchanged, a numeric string
+/// converted (`"2"` → `2`). Call only on values [`Draft::number`] accepted.
+pub fn number_value(v: &Value) -> Value {
+    match v {
+        Value::Number(_) => v.clone(),
+        Value::String(s) => {
+            Number::from_text(s.trim()).map(Value::Number).unwrap_or_else(|| money(as_number(v).unwrap_or_default()))
+        }
+        _ => zero(),
+    }
+}
+
+/// (A) Cart-style lines from `{items: ShoppingCartItem[]}` of context `key` (changed products or
+/// the whole cart). Each line: SKU, name, quantity, priceTotal (price × quantity, rounded; 0
+/// without a price), productImageUrl, currencyCode (line, else store view), discountAmount (line,
+/// else regular − special price, rounded; else 0) and selectedOptions.
+pub fn cart_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>) -> Vec<Map> {
+    let Some(context) = draft.optional_context(key) else { return Vec::new() };
+    let mut lines = Vec::new();
+    for (base, item) in draft.objects(context, key, "items") {
+        let mut line = Map::new();
+        if let Some(sku) = draft.required_text(item, &base, "product.sku", "the line has no SKU") {
+            line.insert("SKU", sku);
+        }
+        if let Some(name) = draft.text(item, &base, "product.name") {
+            line.insert("name", name);
+        }
+        let quantity = draft.number(item, &base, "quantity");
+        if let Some(q) = quantity {
+            line.insert("quantity", number_value(q));
+        }
+        let price = draft.number(item, &base, "prices.price.value").and_then(as_number);
+        let total = price.zip(quantity.and_then(as_number)).map_or(0.0, |(p, q)| p * q);
+        line.insert("priceTotal", money(total));
+        if let Some(image) = draft.text(item, &base, "product.mainImageUrl") {
+            line.insert("productImageUrl", image);
+        }
+        if let Some(c) = draft.text(item, &base, "prices.price.currency").or_else(|| currency.clone()) {
+            line.insert("currencyCode", c);
+        }
+        let discount = match draft.number(item, &base, "discountAmount") {
+            Some(d) => number_value(d),
+            None => {
+                let regular = draft.number(item, &base, "product.pricing.regularPrice").and_then(as_number);
+                let special = draft.number(item, &base, "product.pricing.specialPrice").and_then(as_number);
+                money(regular.map_or(0.0, |r| r - special.unwrap_or(r)))
+            }
+        };
+        line.insert("discountAmount", discount);
+        let mut options = Vec::new();
+        for (option_base, option) in draft.objects(item, &base, "configurableOptions") {
+            let mut selected = Map::new();
+            for (xdm_key, field) in [("attribute", "optionLabel"), ("value", "valueLabel")] {
+                if let Some(v) = draft.text(option, &option_base, field) {
+                    selected.insert(xdm_key, v);
+                }
+            }
+            options.push(Value::Object(selected));
+        }
+        line.insert("selectedOptions", Value::Array(options));
+        lines.push(line);
+    }
+    lines
+}
+
+/// (B) Requisition-style lines from `{items: RequisitionListItem[]}` of context `key` (list items
+/// or order page): SKU, name, quantity (`Number(x)`), priceTotal (regular price × quantity,
+/// rounded), currencyCode (line, else store view) and selectedOptions as given.
+pub fn list_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>) -> Vec<Map> {
+    let Some(context) = draft.optional_context(key) else { return Vec::new() };
+    let mut lines = Vec::new();
+    for (base, item) in draft.objects(context, key, "items") {
+        let mut line = Map::new();
+        if let Some(sku) = draft.required_text(item, &base, "sku", "the line has no SKU") {
+            line.insert("SKU", sku);
+        }
+        if let Some(name) = draft.text(item, &base, "name") {
+            line.insert("name", name);
+        }
+        let quantity = draft.number(item, &base, "quantity");
+        if let Some(q) = quantity {
+            line.insert("quantity", number_value(q));
+        }
+        let regular = draft.number(item, &base, "pricing.regularPrice").and_then(as_number).unwrap_or(0.0);
+        line.insert("priceTotal", money(regular * quantity.and_then(as_number).unwrap_or(0.0)));
+        if let Some(c) = draft.text(item, &base, "pricing.currencyCode").or_else(|| currency.clone()) {
+            line.insert("currencyCode", c);
+        }
+        // As given, minus elements that are not objects (reported); left out when absent.
+        let given = matches!(item.get("selectedOptions"), Some(Value::Array(_)));
+        let options = draft.objects(item, &base, "selectedOptions");
+        if given {
+            line.insert("selectedOptions", Value::Array(options.into_iter().map(|(_, o)| o.clone()).collect()));
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// (D) Search-result lines from the `products` of search unit `unit` (named `base`): SKU, name
+/// and productImageUrl.
+pub fn search_lines(draft: &mut Draft<'_, '_>, unit: &Value, base: &str) -> Vec<Value> {
+    let mut lines = Vec::new();
+    for (product_base, product) in draft.objects(unit, base, "products") {
+        let mut line = Map::new();
+        for (xdm_key, field) in [("SKU", "sku"), ("name", "name"), ("productImageUrl", "imageUrl")] {
+            if let Some(v) = draft.text(product, &product_base, field) {
+                line.insert(xdm_key, v);
+            }
+        }
+        lines.push(Value::Object(line));
+    }
+    lines
+}
+
+/// Sets `productListItems` to `lines`, each based on the custom line with the same SKU (whose
+/// extra keys survive and whose values win, `??`-style; the SKU itself cannot be overridden).
+/// Custom lines whose SKU matches no line are dropped, as in the reference.
+pub fn set_lines(draft: &mut Draft<'_, '_>, lines: Vec<Map>) {
+    let custom = draft.custom("productListItems");
+    let custom = custom.as_ref().and_then(Value::as_array);
+    let merged = lines
+        .into_iter()
+        .map(|line| {
+            let base = line
+                .get("SKU")
+                .and_then(|sku| custom?.iter().find(|c| c.get("SKU") == Some(sku)).and_then(Value::as_object));
+            Value::Object(merge_line(base, line))
+        })
+        .collect();
+    draft.set("productListItems", Value::Array(merged));
+}
+
+/// `line` over a custom `base`: the base's non-null values win, except `SKU`.
+pub fn merge_line(base: Option<&Map>, line: Map) -> Map {
+    let Some(base) = base else { return line };
+    let mut merged = base.clone();
+    for (key, v) in line {
+        if key == "SKU" || merged.get(&key).is_none_or(Value::is_null) {
+            merged.insert(key, v);
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{money, number_value, zero};
+    use crate::engine::json::json;
+
+    #[test]
+    fn money_is_exact_cents() {
+        assert_eq!(money(12.345 * 3.0).to_json(), "37.04");
+        assert_eq!(money(44.99 - 39.99).to_json(), "5");
+        assert_eq!(money(-0.125).to_json(), "-0.13");
+        assert_eq!(money(f64::NAN), zero());
+    }
+
+    #[test]
+    fn numbers_pass_through_as_number_would_convert_them() {
+        assert_eq!(number_value(&json!(42.035)).to_json(), "42.035");
+        assert_eq!(number_value(&json!("2")).to_json(), "2");
+        assert_eq!(number_value(&json!(" 12.5 ")).to_json(), "12.5");
+        assert_eq!(number_value(&json!(".5")).to_json(), "0.5");
+    }
+}

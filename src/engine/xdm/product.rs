@@ -1,0 +1,53 @@
+//! `productPageView` → `commerce.productViews` (spec §2.6): one product line (builder C) from the
+//! product context.
+//!
+//! Fixed against the reference: a missing product context drops the event with a diagnostic
+//! naming it (the reference threw silently), and the discount is rounded to cents (the reference
+//! sent `4.999999999999998`).
+
+use super::items::{merge_line, money, number_value};
+use super::{Draft, Outcome, Snapshot};
+use crate::engine::diagnostic::{Code, Level};
+use crate::engine::json::{Map, Value};
+use crate::engine::value::as_number;
+
+/// Product view: SKU, name, image, unit price (special, else regular), currency (product, else
+/// store view) and discount (regular − special, rounded; 0 without pricing). No quantity.
+pub fn product_view(s: &Snapshot<'_>) -> Outcome {
+    let key = "productContext";
+    let Some(product) = s.contexts.get(key).filter(|p| p.is_object()) else {
+        let (code, message) = match s.context(key) {
+            None => (Code::MissingContext, "a product view needs the product context; nothing was sent"),
+            Some(_) => (Code::InvalidField, "the product context must be an object; nothing was sent"),
+        };
+        return Outcome::Dropped(s.diagnostic(Level::Error, code, key, message));
+    };
+    let mut draft = Draft::new(s, "commerce.productViews", Some("commerce.productViews"));
+    draft.scope();
+    let mut line = Map::new();
+    if let Some(sku) = draft.required_text(product, key, "sku", "the product line has no SKU") {
+        line.insert("SKU", sku);
+    }
+    for (xdm_key, field) in [("name", "name"), ("productImageUrl", "mainImageUrl")] {
+        if let Some(v) = draft.text(product, key, field) {
+            line.insert(xdm_key, v);
+        }
+    }
+    let regular = draft.number(product, key, "pricing.regularPrice");
+    let special = draft.number(product, key, "pricing.specialPrice");
+    if let Some(price) = special.or(regular) {
+        line.insert("priceTotal", number_value(price));
+    }
+    let currency = draft.text(product, key, "pricing.currencyCode").or_else(|| draft.store_currency());
+    if let Some(c) = currency {
+        line.insert("currencyCode", c);
+    }
+    let (regular, special) = (regular.and_then(as_number), special.and_then(as_number));
+    line.insert("discountAmount", money(regular.map_or(0.0, |r| r - special.unwrap_or(r))));
+    // The first custom line is the base whatever its SKU (the reference's rule for this event).
+    let custom = draft.custom("productListItems");
+    let base = custom.as_ref().and_then(|c| c.at(0)).and_then(Value::as_object);
+    let line = merge_line(base, line);
+    draft.set("productListItems", Value::Array(vec![Value::Object(line)]));
+    draft.done()
+}

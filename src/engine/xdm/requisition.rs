@@ -1,0 +1,62 @@
+//! The four B2B requisition-list events (spec §2.11): create, add to, remove from and delete.
+//!
+//! Each carries `commerce.requisitionList` (`ID` as `String(list.id)`, name, description; custom
+//! values first) and the shopper's email. Without a list context the reference's shape is kept
+//! (`commerce.requisitionList: {}`), with a warning.
+
+use super::items::{cart_lines, list_lines, set_lines};
+use super::{Draft, Outcome, Snapshot};
+use crate::engine::json::Value;
+
+/// Which product lines a requisition-list event carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    /// None (create, delete).
+    None,
+    /// (B) from the list items, else from the order page; else (A) from the changed products.
+    Added,
+    /// (B) from the list items only (`[]` without them).
+    Removed,
+}
+
+/// `measure` is the event type and counter (`commerce.requisitionListAdds`).
+pub fn requisition(s: &Snapshot<'_>, measure: &str, lines: Lines) -> Outcome {
+    let key = "requisitionListContext";
+    let mut draft = Draft::new(s, measure, Some(measure));
+    draft.scope();
+    let list = draft.context(key, "commerce.requisitionList is empty");
+    let mut built = draft.custom_object("commerce.requisitionList");
+    for (xdm_key, field) in [("ID", "id"), ("name", "name"), ("description", "description")] {
+        if built.get(xdm_key).is_none_or(Value::is_null) {
+            let found = match list {
+                Some(l) if xdm_key == "ID" => {
+                    draft.required_text(l, key, field, "commerce.requisitionList.ID is left out")
+                }
+                Some(l) => draft.text(l, key, field),
+                None => None,
+            };
+            if let Some(v) = found {
+                built.insert(xdm_key, v);
+            }
+        }
+    }
+    draft.set("commerce.requisitionList", Value::Object(built));
+    draft.personal_email();
+    if lines == Lines::None {
+        return draft.done();
+    }
+    let currency = draft.store_currency();
+    let has_items = |key| s.contexts.get(key).and_then(|c| c.get("items")).is_some_and(|i| !i.is_null());
+    let built = if has_items("requisitionListItemsContext") {
+        list_lines(&mut draft, "requisitionListItemsContext", &currency)
+    } else if lines == Lines::Added && has_items("orderPageContext") {
+        list_lines(&mut draft, "orderPageContext", &currency)
+    } else if lines == Lines::Added && has_items("changedProductsContext") {
+        cart_lines(&mut draft, "changedProductsContext", &currency)
+    } else {
+        draft.context("requisitionListItemsContext", "productListItems is empty");
+        Vec::new()
+    };
+    set_lines(&mut draft, built);
+    draft.done()
+}
