@@ -31,6 +31,7 @@ macro_rules! fixtures {
 
 fixtures!(
     page_view,
+    page_view_without_page,
     product_page_view,
     product_page_view_custom_first_line,
     product_page_view_without_pricing,
@@ -40,6 +41,7 @@ fixtures!(
     add_to_cart_custom_sku_merge,
     add_to_cart_without_storefront,
     add_to_cart_without_changed_products,
+    add_to_cart_changed_products_without_items,
     add_to_cart_bad_lines,
     remove_from_cart,
     open_cart,

@@ -36,10 +36,16 @@ pub fn number_value(v: &Value) -> Value {
 /// the whole cart). Each line: SKU, name, quantity, priceTotal (price × quantity, rounded; 0
 /// without a price), productImageUrl, currencyCode (line, else store view), discountAmount (line,
 /// else regular − special price, rounded; else 0) and selectedOptions.
+/// The changed products must have `items`; the whole cart may be empty.
 pub fn cart_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>) -> Vec<Map> {
     let Some(context) = draft.optional_context(key) else { return Vec::new() };
+    let items = if key == "shoppingCartContext" {
+        draft.objects(context, key, "items")
+    } else {
+        draft.required_objects(context, key, "items")
+    };
     let mut lines = Vec::new();
-    for (base, item) in draft.objects(context, key, "items") {
+    for (base, item) in items {
         let mut line = Map::new();
         if let Some(sku) = draft.required_text(item, &base, "product.sku", "the line has no SKU") {
             line.insert("SKU", sku);
@@ -91,7 +97,7 @@ pub fn cart_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>
 pub fn list_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>) -> Vec<Map> {
     let Some(context) = draft.optional_context(key) else { return Vec::new() };
     let mut lines = Vec::new();
-    for (base, item) in draft.objects(context, key, "items") {
+    for (base, item) in draft.required_objects(context, key, "items") {
         let mut line = Map::new();
         if let Some(sku) = draft.required_text(item, &base, "sku", "the line has no SKU") {
             line.insert("SKU", sku);

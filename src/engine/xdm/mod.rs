@@ -267,8 +267,23 @@ impl<'s, 'a> Draft<'s, 'a> {
     /// The objects of array `field` of `obj`, each with its path (`base.field[i]`); a value that
     /// is not an array, and elements that are not objects, are reported and skipped.
     pub fn objects<'v>(&mut self, obj: &'v Value, base: &str, field: &str) -> Vec<(String, &'v Value)> {
-        let Read::Good(list) = self.read(obj, base, field, |v| v.as_array().is_some(), "must be an array") else {
-            return Vec::new();
+        self.list(obj, base, field, false)
+    }
+
+    /// [`Draft::objects`] for a list the event needs: absent, it gives a missing-field warning.
+    pub fn required_objects<'v>(&mut self, obj: &'v Value, base: &str, field: &str) -> Vec<(String, &'v Value)> {
+        self.list(obj, base, field, true)
+    }
+
+    fn list<'v>(&mut self, obj: &'v Value, base: &str, field: &str, required: bool) -> Vec<(String, &'v Value)> {
+        let list = match self.read(obj, base, field, |v| v.as_array().is_some(), "must be an array") {
+            Read::Good(list) => list,
+            Read::Absent if required => {
+                let path = join_path(base, field);
+                self.warn(Code::MissingField, &path, String::from("is missing; productListItems is empty"));
+                return Vec::new();
+            }
+            _ => return Vec::new(),
         };
         let mut found = Vec::new();
         for (i, element) in list.as_array().into_iter().flatten().enumerate() {
@@ -322,7 +337,11 @@ impl<'s, 'a> Draft<'s, 'a> {
             ("storeViewCode", "storeViewCode"),
             ("websiteCode", "websiteCode"),
         ] {
-            if let Some(v) = self.text(store, key, field) {
+            let found = match field {
+                "environmentId" => self.required_text(store, key, field, "commerceScope.environmentID is left out"),
+                _ => self.text(store, key, field),
+            };
+            if let Some(v) = found {
                 scope.insert(xdm_key, v);
             }
         }

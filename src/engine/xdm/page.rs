@@ -1,33 +1,22 @@
 //! `pageView` → `web.webpagedetails.pageViews` (spec §2.5).
 
+use super::{Draft, Outcome, Snapshot};
 use crate::engine::json::Value;
 use crate::obj;
-
-use super::{base_payload, fill, Outcome, Snapshot};
-use crate::engine::diagnostic::{Code, Level};
-use crate::engine::value;
 
 /// Page view: name and site section from the page context (custom values win), the page URL and
 /// referrer from the document. No commerceScope.
 pub fn page_view(snapshot: &Snapshot<'_>) -> Outcome {
-    let mut xdm = base_payload(snapshot);
-    let mut warnings = Vec::new();
-    let page = snapshot.context("pageContext");
-    if page.is_none() {
-        warnings.push(snapshot.diagnostic(
-            Level::Warning,
-            Code::MissingContext,
-            "pageContext",
-            "page context is not set; web.webPageDetails.name and siteSection are left out",
-        ));
+    let key = "pageContext";
+    let mut draft = Draft::new(snapshot, "web.webpagedetails.pageViews", Some("web.webPageDetails.pageViews"));
+    if let Some(page) = draft.context(key, "web.webPageDetails.name and siteSection are left out") {
+        let section = draft.text(page, key, "pageType");
+        draft.fill("web.webPageDetails.siteSection", section);
+        let name = draft.text(page, key, "pageName");
+        draft.fill("web.webPageDetails.name", name);
     }
-    let from_page = |key: &str| page.and_then(|p| value::at(p, key)).cloned();
-    fill(&mut xdm, "web.webPageDetails.siteSection", from_page("pageType"));
-    fill(&mut xdm, "web.webPageDetails.name", from_page("pageName"));
-    value::set_path(&mut xdm, "web.webPageDetails.URL", Value::String(snapshot.page.url.clone()));
-    value::set_path(&mut xdm, "web.webPageDetails.pageViews", obj! {"value" => 1i64});
+    draft.set("web.webPageDetails.URL", Value::String(snapshot.page.url.clone()));
     // The whole referrer object is replaced, as in the reference.
-    value::set_path(&mut xdm, "web.webReferrer", obj! {"URL" => snapshot.page.referrer.as_str()});
-    xdm.insert("eventType", "web.webpagedetails.pageViews");
-    Outcome::Built { xdm, warnings }
+    draft.set("web.webReferrer", obj! {"URL" => snapshot.page.referrer.as_str()});
+    draft.done()
 }

@@ -46,7 +46,8 @@ pub fn requisition(s: &Snapshot<'_>, measure: &str, lines: Lines) -> Outcome {
         return draft.done();
     }
     let currency = draft.store_currency();
-    let has_items = |key| s.contexts.get(key).and_then(|c| c.get("items")).is_some_and(|i| !i.is_null());
+    // A context of the wrong type is reported here, before falling back to the next source.
+    let mut has_items = |key| draft.optional_context(key).and_then(|c| c.get("items")).is_some_and(|i| !i.is_null());
     let built = if has_items("requisitionListItemsContext") {
         list_lines(&mut draft, "requisitionListItemsContext", &currency)
     } else if lines == Lines::Added && has_items("orderPageContext") {
