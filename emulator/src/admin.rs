@@ -70,6 +70,10 @@ pub async fn handle(
     body: BodyRead,
 ) -> Reply {
     let header = |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+    let known_page = matches!(path, "/" | "/viewer" | "/viewer.html" | "/index.html" | "/ca.pem" | "/favicon.ico");
+    if !known_page && !path.starts_with("/__admin/") {
+        return error(404, "not found: Edge paths look like /ee[/hint]/v1/interact?configId=...");
+    }
     if !host_allowed(state, header("host").unwrap_or("")) {
         return error(403, "unknown Host for the admin API and viewer; add it with --host");
     }

@@ -479,7 +479,10 @@ pub fn query_readonly(
         .map_err(|e| format!("opening {}: {e}", path.display()))?;
     conn.busy_timeout(Duration::from_secs(5)).map_err(sql_err)?;
     conn.pragma_update(None, "query_only", "ON").map_err(sql_err)?;
-    let mut stmt = conn.prepare(sql).map_err(sql_err)?;
+    let mut stmt = conn.prepare(sql).map_err(|e| match e {
+        rusqlite::Error::MultipleStatement => "only SELECT statements are allowed, one at a time".to_string(),
+        other => other.to_string(),
+    })?;
     if !stmt.readonly() {
         return Err("only SELECT statements are allowed".into());
     }
