@@ -126,7 +126,7 @@ impl Config {
             tls_dir: data_dir.clone(),
             db_path: data_dir.join("events.db"),
             datastreams: default_datastreams().into_iter().map(|d| (d.id.clone(), d)).collect(),
-            request_log_capacity: 2000,
+            request_log_capacity: 1000,
             client_timeout_secs: 10,
             verbose: false,
         }
