@@ -18,7 +18,7 @@ pub fn account(s: &Snapshot<'_>, measure: &str, with_person: bool) -> Outcome {
     let key = measure.get("userAccount.".len()..).unwrap_or(measure);
     draft.set("userAccount", obj! {key => 1i64});
     if with_person {
-        let account = draft.context("accountContext", "person and personalEmail are empty");
+        let account = draft.context("accountContext");
         let mut person = draft.custom_object("person");
         if person.get("accountID").is_none_or(Value::is_null) {
             if let Some(id) = account.and_then(|a| draft.text(a, "accountContext", "accountId")) {

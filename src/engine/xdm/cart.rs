@@ -13,11 +13,11 @@ use crate::engine::json::Value;
 pub fn cart(s: &Snapshot<'_>, measure: &str, whole_cart: bool) -> Outcome {
     let mut draft = Draft::new(s, measure, Some(measure));
     draft.scope();
-    let cart = draft.context("shoppingCartContext", "commerce.cart.cartID is left out");
+    let cart = draft.context("shoppingCartContext");
     cart_id(&mut draft, cart);
     let source = if whole_cart { "shoppingCartContext" } else { "changedProductsContext" };
     if !whole_cart {
-        draft.context(source, "productListItems is empty");
+        draft.context(source);
     }
     let currency = draft.store_currency();
     let lines = cart_lines(&mut draft, source, &currency);

@@ -47,7 +47,7 @@ pub fn cart_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>
     let mut lines = Vec::new();
     for (base, item) in items {
         let mut line = Map::new();
-        if let Some(sku) = draft.required_text(item, &base, "product.sku", "the line has no SKU") {
+        if let Some(sku) = draft.required_text(item, &base, "product.sku") {
             line.insert("SKU", sku);
         }
         if let Some(name) = draft.text(item, &base, "product.name") {
@@ -99,7 +99,7 @@ pub fn list_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>
     let mut lines = Vec::new();
     for (base, item) in draft.required_objects(context, key, "items") {
         let mut line = Map::new();
-        if let Some(sku) = draft.required_text(item, &base, "sku", "the line has no SKU") {
+        if let Some(sku) = draft.required_text(item, &base, "sku") {
             line.insert("SKU", sku);
         }
         if let Some(name) = draft.text(item, &base, "name") {

@@ -59,6 +59,7 @@ pub struct Snapshot<'a> {
 
 impl Snapshot<'_> {
     /// The context `key` (`"pageContext"`), if set.
+    #[inline(never)]
     pub fn context(&self, key: &str) -> Option<&Value> {
         self.contexts.get(key)
     }
@@ -117,6 +118,7 @@ pub fn build(snapshot: &Snapshot<'_>) -> Outcome {
 }
 
 /// `base.field` (or either alone when the other is empty), for diagnostics.
+#[inline(never)]
 pub fn join_path(base: &str, field: &str) -> String {
     let mut path = String::with_capacity(base.len() + field.len() + 1);
     path.push_str(base);
@@ -128,6 +130,7 @@ pub fn join_path(base: &str, field: &str) -> String {
 }
 
 /// `base.list[i]`, for diagnostics and as the base path of an array element.
+#[inline(never)]
 pub fn index_path(base: &str, list: &str, i: usize) -> String {
     let mut path = join_path(base, list);
     path.push('[');
@@ -135,6 +138,11 @@ pub fn index_path(base: &str, list: &str, i: usize) -> String {
     path.push(']');
     path
 }
+
+/// The message of an invalid-field warning about a value that should be an object.
+const NOT_OBJECT: &str = "not an object; left out";
+/// The message of a missing-field warning.
+const MISSING: &str = "missing; left out";
 
 /// A read of one field of page data.
 enum Read<'v> {
@@ -169,6 +177,7 @@ pub struct Draft<'s, 'a> {
 
 impl<'s, 'a> Draft<'s, 'a> {
     /// Starts from the custom context, sets `eventType` and, if given, `<measure>.value = 1`.
+    #[inline(never)]
     pub fn new(snapshot: &'s Snapshot<'a>, event_type: &str, measure: Option<&str>) -> Self {
         let mut draft = Draft { snapshot, xdm: base_payload(snapshot), warnings: Vec::new() };
         if let Some(measure) = measure {
@@ -178,31 +187,30 @@ impl<'s, 'a> Draft<'s, 'a> {
         draft
     }
 
-    /// The context `key`, or `None` with a warning that `consequence` follows (a context that is
-    /// not an object counts as missing, with an invalid-field warning).
-    pub fn context(&mut self, key: &str, consequence: &str) -> Option<&'a Value> {
+    /// The context `key`, or `None` with a warning that it is missing (the fields read from it are
+    /// left out); a context that is not an object counts as missing, with an invalid-field warning.
+    pub fn context(&mut self, key: &str) -> Option<&'a Value> {
         let found = self.optional_context(key);
         if found.is_none() && self.snapshot.contexts.get(key).is_none() {
-            let mut message = String::from(key);
-            message.push_str(" is not set; ");
-            message.push_str(consequence);
-            self.warn(Code::MissingContext, key, message);
+            self.warn(Code::MissingContext, key, "not set; the fields read from it are left out");
         }
         found
     }
 
     /// The context `key` if it is set and an object; a context of another type gives a warning.
+    #[inline(never)]
     pub fn optional_context(&mut self, key: &str) -> Option<&'a Value> {
         let found = self.snapshot.contexts.get(key)?;
         if found.is_object() {
             return Some(found);
         }
-        self.warn(Code::InvalidField, key, String::from("must be an object; it is ignored"));
+        self.warn(Code::InvalidField, key, NOT_OBJECT);
         None
     }
 
     /// Records a warning about `path` (once: a repeated code and path is not reported again).
-    pub fn warn(&mut self, code: Code, path: &str, message: String) {
+    #[inline(never)]
+    pub fn warn(&mut self, code: Code, path: &str, message: &str) {
         if !self.warnings.iter().any(|w| w.code == code && w.path == path) {
             self.warnings.push(self.snapshot.diagnostic(Level::Warning, code, path, message));
         }
@@ -210,13 +218,14 @@ impl<'s, 'a> Draft<'s, 'a> {
 
     /// Reads dotted `field` of `obj` (named `base` in diagnostics), accepting it when `ok` does;
     /// a step on the way that is not an object, or a value `ok` rejects, is reported as invalid.
+    #[inline(never)]
     fn read<'v>(&mut self, obj: &'v Value, base: &str, field: &str, ok: fn(&Value) -> bool, want: &str) -> Read<'v> {
         let mut current = obj;
         let mut walked = 0;
         for key in field.split('.') {
             let Some(map) = current.as_object() else {
                 let path = join_path(base, field.get(..walked.max(1) - 1).unwrap_or_default());
-                self.warn(Code::InvalidField, &path, String::from("must be an object; its fields are left out"));
+                self.warn(Code::InvalidField, &path, NOT_OBJECT);
                 return Read::Bad;
             };
             match map.get(key) {
@@ -228,37 +237,38 @@ impl<'s, 'a> Draft<'s, 'a> {
         if ok(current) {
             return Read::Good(current);
         }
-        let mut message = String::from(want);
-        message.push_str("; it is left out");
-        self.warn(Code::InvalidField, &join_path(base, field), message);
+        self.warn(Code::InvalidField, &join_path(base, field), want);
         Read::Bad
     }
 
     /// A string field (a number is accepted and converted as `String(n)`); see [`Draft::read`].
+    #[inline(never)]
     pub fn text(&mut self, obj: &Value, base: &str, field: &str) -> Option<Value> {
-        match self.read(obj, base, field, is_text, "must be a string") {
-            Read::Good(v) => value::as_id_string(v).map(Value::String).or_else(|| Some(v.clone())),
+        self.string(obj, base, field, false)
+    }
+
+    /// [`Draft::text`] for a field the event needs: absent, it gives a missing-field warning.
+    #[inline(never)]
+    pub fn required_text(&mut self, obj: &Value, base: &str, field: &str) -> Option<Value> {
+        self.string(obj, base, field, true)
+    }
+
+    #[inline(never)]
+    fn string(&mut self, obj: &Value, base: &str, field: &str, required: bool) -> Option<Value> {
+        match self.read(obj, base, field, is_text, "not a string; left out") {
+            Read::Good(v) => Some(value::as_id_string(v).map_or_else(|| v.clone(), Value::String)),
+            Read::Absent if required => {
+                self.warn(Code::MissingField, &join_path(base, field), MISSING);
+                None
+            }
             _ => None,
         }
     }
 
-    /// [`Draft::text`] for a field the event needs: absent, it gives a missing-field warning.
-    pub fn required_text(&mut self, obj: &Value, base: &str, field: &str, consequence: &str) -> Option<Value> {
-        match self.read(obj, base, field, is_text, "must be a string") {
-            Read::Good(v) => value::as_id_string(v).map(Value::String).or_else(|| Some(v.clone())),
-            Read::Bad => None,
-            Read::Absent => {
-                let mut message = String::from("is missing; ");
-                message.push_str(consequence);
-                self.warn(Code::MissingField, &join_path(base, field), message);
-                None
-            }
-        }
-    }
-
     /// A number field (numeric strings accepted, as `Number(x)`); see [`Draft::read`].
+    #[inline(never)]
     pub fn number<'v>(&mut self, obj: &'v Value, base: &str, field: &str) -> Option<&'v Value> {
-        match self.read(obj, base, field, is_number, "must be a number") {
+        match self.read(obj, base, field, is_number, "not a number; left out") {
             Read::Good(v) => Some(v),
             _ => None,
         }
@@ -266,21 +276,23 @@ impl<'s, 'a> Draft<'s, 'a> {
 
     /// The objects of array `field` of `obj`, each with its path (`base.field[i]`); a value that
     /// is not an array, and elements that are not objects, are reported and skipped.
+    #[inline(never)]
     pub fn objects<'v>(&mut self, obj: &'v Value, base: &str, field: &str) -> Vec<(String, &'v Value)> {
         self.list(obj, base, field, false)
     }
 
     /// [`Draft::objects`] for a list the event needs: absent, it gives a missing-field warning.
+    #[inline(never)]
     pub fn required_objects<'v>(&mut self, obj: &'v Value, base: &str, field: &str) -> Vec<(String, &'v Value)> {
         self.list(obj, base, field, true)
     }
 
+    #[inline(never)]
     fn list<'v>(&mut self, obj: &'v Value, base: &str, field: &str, required: bool) -> Vec<(String, &'v Value)> {
-        let list = match self.read(obj, base, field, |v| v.as_array().is_some(), "must be an array") {
+        let list = match self.read(obj, base, field, |v| v.as_array().is_some(), "not an array; left out") {
             Read::Good(list) => list,
             Read::Absent if required => {
-                let path = join_path(base, field);
-                self.warn(Code::MissingField, &path, String::from("is missing; productListItems is empty"));
+                self.warn(Code::MissingField, &join_path(base, field), MISSING);
                 return Vec::new();
             }
             _ => return Vec::new(),
@@ -291,35 +303,40 @@ impl<'s, 'a> Draft<'s, 'a> {
             if element.is_object() {
                 found.push((path, element));
             } else {
-                self.warn(Code::InvalidField, &path, String::from("must be an object; it is left out"));
+                self.warn(Code::InvalidField, &path, NOT_OBJECT);
             }
         }
         found
     }
 
     /// `path` = the custom value if present, else `fallback`.
+    #[inline(never)]
     pub fn fill(&mut self, path: &str, fallback: Option<Value>) {
         fill(&mut self.xdm, path, fallback);
     }
 
     /// `path` = `value`, whatever the custom context says.
+    #[inline(never)]
     pub fn set(&mut self, path: &str, value: Value) {
         value::set_path(&mut self.xdm, path, value);
     }
 
     /// The custom value at `path`, if any.
+    #[inline(never)]
     pub fn custom(&self, path: &str) -> Option<Value> {
         value::map_at(&self.xdm, path).cloned()
     }
 
     /// The custom object at `path` (empty when there is none or it is not an object), to be
     /// filled field by field and set back.
+    #[inline(never)]
     pub fn custom_object(&self, path: &str) -> Map {
         value::map_at(&self.xdm, path).and_then(Value::as_object).cloned().unwrap_or_default()
     }
 
     /// The store view currency (`storefrontInstanceContext.storeViewCurrencyCode`), the fallback
     /// currency of product lines and orders.
+    #[inline(never)]
     pub fn store_currency(&mut self) -> Option<Value> {
         let store = self.optional_context("storefrontInstanceContext")?;
         self.text(store, "storefrontInstanceContext", "storeViewCurrencyCode")
@@ -329,7 +346,7 @@ impl<'s, 'a> Draft<'s, 'a> {
     /// left out with a warning (the reference throws and sends nothing).
     pub fn scope(&mut self) {
         let key = "storefrontInstanceContext";
-        let Some(store) = self.context(key, "commerce.commerceScope is left out") else { return };
+        let Some(store) = self.context(key) else { return };
         let mut scope = Map::new();
         for (xdm_key, field) in [
             ("environmentID", "environmentId"),
@@ -338,7 +355,7 @@ impl<'s, 'a> Draft<'s, 'a> {
             ("websiteCode", "websiteCode"),
         ] {
             let found = match field {
-                "environmentId" => self.required_text(store, key, field, "commerceScope.environmentID is left out"),
+                "environmentId" => self.required_text(store, key, field),
                 _ => self.text(store, key, field),
             };
             if let Some(v) = found {
@@ -350,6 +367,7 @@ impl<'s, 'a> Draft<'s, 'a> {
 
     /// `personalEmail.address`: the custom value, else `accountContext.emailAddress`
     /// (`personalEmail: {}` when there is neither, as the reference sends it).
+    #[inline(never)]
     pub fn personal_email(&mut self) {
         let mut personal = self.custom_object("personalEmail");
         if personal.get("address").is_none_or(Value::is_null) {
@@ -363,6 +381,7 @@ impl<'s, 'a> Draft<'s, 'a> {
     }
 
     /// The finished payload.
+    #[inline(never)]
     pub fn done(self) -> Outcome {
         Outcome::Built { xdm: self.xdm, warnings: self.warnings }
     }

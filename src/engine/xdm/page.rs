@@ -9,7 +9,7 @@ use crate::obj;
 pub fn page_view(snapshot: &Snapshot<'_>) -> Outcome {
     let key = "pageContext";
     let mut draft = Draft::new(snapshot, "web.webpagedetails.pageViews", Some("web.webPageDetails.pageViews"));
-    if let Some(page) = draft.context(key, "web.webPageDetails.name and siteSection are left out") {
+    if let Some(page) = draft.context(key) {
         let section = draft.text(page, key, "pageType");
         draft.fill("web.webPageDetails.siteSection", section);
         let name = draft.text(page, key, "pageName");

@@ -25,7 +25,7 @@ pub fn product_view(s: &Snapshot<'_>) -> Outcome {
     let mut draft = Draft::new(s, "commerce.productViews", Some("commerce.productViews"));
     draft.scope();
     let mut line = Map::new();
-    if let Some(sku) = draft.required_text(product, key, "sku", "the product line has no SKU") {
+    if let Some(sku) = draft.required_text(product, key, "sku") {
         line.insert("SKU", sku);
     }
     for (xdm_key, field) in [("name", "name"), ("productImageUrl", "mainImageUrl")] {

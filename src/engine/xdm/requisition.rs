@@ -24,14 +24,12 @@ pub fn requisition(s: &Snapshot<'_>, measure: &str, lines: Lines) -> Outcome {
     let key = "requisitionListContext";
     let mut draft = Draft::new(s, measure, Some(measure));
     draft.scope();
-    let list = draft.context(key, "commerce.requisitionList is empty");
+    let list = draft.context(key);
     let mut built = draft.custom_object("commerce.requisitionList");
     for (xdm_key, field) in [("ID", "id"), ("name", "name"), ("description", "description")] {
         if built.get(xdm_key).is_none_or(Value::is_null) {
             let found = match list {
-                Some(l) if xdm_key == "ID" => {
-                    draft.required_text(l, key, field, "commerce.requisitionList.ID is left out")
-                }
+                Some(l) if xdm_key == "ID" => draft.required_text(l, key, field),
                 Some(l) => draft.text(l, key, field),
                 None => None,
             };
@@ -55,7 +53,7 @@ pub fn requisition(s: &Snapshot<'_>, measure: &str, lines: Lines) -> Outcome {
     } else if lines == Lines::Added && has_items("changedProductsContext") {
         cart_lines(&mut draft, "changedProductsContext", &currency)
     } else {
-        draft.context("requisitionListItemsContext", "productListItems is empty");
+        draft.context("requisitionListItemsContext");
         Vec::new()
     };
     set_lines(&mut draft, built);

@@ -23,7 +23,7 @@ enum Unit<'a> {
 
 /// Finds the unit of context `key` whose `searchUnitId` is the published one.
 fn unit<'a>(draft: &mut Draft<'_, 'a>, key: &str) -> Unit<'a> {
-    let Some(context) = draft.context(key, "the search fields are left out") else { return Unit::Unknown(None) };
+    let Some(context) = draft.context(key) else { return Unit::Unknown(None) };
     let wanted = draft.snapshot.extras.get("searchUnitId").and_then(as_id_string);
     let mut units = draft.objects(context, key, "units");
     let position = units.iter().position(|(_, u)| u.get("searchUnitId").and_then(as_id_string) == wanted);
@@ -32,14 +32,8 @@ fn unit<'a>(draft: &mut Draft<'_, 'a>, key: &str) -> Unit<'a> {
             let (path, unit) = units.swap_remove(i);
             Unit::Found(path, unit)
         }
-        (_, wanted) => {
-            let mut message = String::from("no unit has the published searchUnitId");
-            if let Some(id) = wanted {
-                message.push_str(" \"");
-                message.push_str(&id);
-                message.push('"');
-            }
-            message.push_str("; the request id, sort and refinements are left out");
+        _ => {
+            let message = "no unit has the published searchUnitId; its request id, sort and refinements are left out";
             draft.warn(Code::InvalidArgument, &join_path(key, "units"), message);
             Unit::Unknown(units.into_iter().next())
         }
@@ -51,7 +45,7 @@ fn measure(draft: &mut Draft<'_, '_>, unit: &Unit<'_>) -> Value {
     let mut measure = Map::new();
     measure.insert("value", 1i64);
     if let Unit::Found(base, u) = unit {
-        if let Some(id) = draft.required_text(u, base, "searchRequestId", "the request id is left out") {
+        if let Some(id) = draft.required_text(u, base, "searchRequestId") {
             measure.insert("id", id);
         }
     }
@@ -69,21 +63,11 @@ fn refinement(draft: &mut Draft<'_, '_>, filter: &Value, base: &str) -> Value {
     let mut is_range = false;
     if let Some(eq) = draft.text(filter, base, "eq") {
         values.push(eq);
-    } else if filter.get("in").is_some_and(|v| !v.is_null()) {
-        match filter.get("in").and_then(Value::as_array) {
-            Some(list) => {
-                for (i, v) in list.iter().enumerate() {
-                    match as_id_string(v) {
-                        Some(s) => values.push(Value::String(s)),
-                        None => draft.warn(
-                            Code::InvalidField,
-                            &super::index_path(base, "in", i),
-                            String::from("must be a string; it is left out"),
-                        ),
-                    }
-                }
-            }
-            None => draft.warn(Code::InvalidField, &join_path(base, "in"), String::from("must be an array")),
+    } else if let Some(given) = filter.get("in").filter(|v| !v.is_null()) {
+        let list = given.as_array().map_or(&[][..], Vec::as_slice);
+        values.extend(list.iter().filter_map(as_id_string).map(Value::String));
+        if values.len() < list.len() || given.as_array().is_none() {
+            draft.warn(Code::InvalidField, &join_path(base, "in"), "not a list of strings; the others are left out");
         }
     } else if filter.get("range").is_some_and(|v| !v.is_null()) {
         is_range = true;
@@ -106,7 +90,7 @@ pub fn request(s: &Snapshot<'_>) -> Outcome {
     let (mut sort, mut refinements) = (Vec::new(), Vec::new());
     match &unit {
         Unit::Found(base, u) => {
-            if let Some(phrase) = draft.required_text(u, base, "phrase", "siteSearch.query is left out") {
+            if let Some(phrase) = draft.required_text(u, base, "phrase") {
                 site.insert("query", phrase);
             }
             for (order_base, order) in draft.objects(u, base, "sort") {
