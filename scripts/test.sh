@@ -20,6 +20,9 @@ cargo +stable clippy --quiet --target "$HOST" --all-targets -- -D warnings
 step "host tests: the engine (cargo +stable test --target $HOST)"
 cargo +stable test --target "$HOST"
 
+step "edge emulator tests (cargo +stable test -p edge-emulator --target $HOST)"
+cargo +stable test -p edge-emulator --target "$HOST"
+
 step "browser tests: wasm-bindgen-test in headless Chromium (cargo test)"
 log=$(mktemp)
 cargo test --tests 2>&1 | tee "$log"
