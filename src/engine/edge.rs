@@ -278,13 +278,13 @@ pub enum Verdict {
 pub const MAX_BACKOFF_MS: f64 = 60_000.0;
 
 /// Decides from the HTTP status. 429/502/503/504 and network failures are retried after
-/// `Retry-After` (seconds or an HTTP date) or an exponential backoff (1 s, 2 s, 4 s … capped at
+/// `Retry-After` (seconds; the shell converts the HTTP-date form) or an exponential backoff (1 s, 2 s, 4 s … capped at
 /// [`MAX_BACKOFF_MS`]) with ±30 % jitter; `jitter` is a random number in `[0, 1)` from the shell.
-pub fn verdict(status: u16, retry_after: Option<&str>, attempt: u32, jitter: f64, now_ms: f64) -> Verdict {
+pub fn verdict(status: u16, retry_after: Option<&str>, attempt: u32, jitter: f64) -> Verdict {
     match status {
         200..=299 => Verdict::Delivered,
         0 | 429 | 502 | 503 | 504 => {
-            let advised = retry_after.and_then(|h| retry_after_ms(h, now_ms));
+            let advised = retry_after.and_then(retry_after_ms);
             let backoff = (1000.0 * f64::from(1u32 << attempt.min(6))).min(MAX_BACKOFF_MS);
             let jittered = backoff * (0.7 + 0.6 * jitter.clamp(0.0, 1.0));
             Verdict::Retry(advised.unwrap_or(jittered).clamp(0.0, MAX_BACKOFF_MS))
@@ -300,9 +300,7 @@ pub fn verdict(status: u16, retry_after: Option<&str>, attempt: u32, jitter: f64
 /// `Retry-After` as milliseconds from now. The header is delta-seconds; the shell turns the
 /// HTTP-date form into seconds before it reaches the engine (JavaScript's `Date.parse` does that
 /// for free, and a date parser here cost 1 KB of wasm).
-pub fn retry_after_ms(header: &str, now_ms: f64) -> Option<f64> {
-    let header = header.trim();
-    let _ = now_ms;
+pub fn retry_after_ms(header: &str) -> Option<f64> {
     json::parse_f64(header).filter(|s| s.is_finite() && *s >= 0.0).map(|seconds| seconds * 1000.0)
 }
 
@@ -387,17 +385,13 @@ mod tests {
 
     #[test]
     fn retries_only_what_alloy_retries_plus_network_failures() {
-        assert_eq!(verdict(200, None, 0, 0.5, 0.0), Verdict::Delivered);
-        assert_eq!(verdict(429, Some("2"), 0, 0.5, 0.0), Verdict::Retry(2000.0));
-        assert_eq!(verdict(503, None, 0, 0.5, 0.0), Verdict::Retry(1000.0));
-        assert_eq!(verdict(503, None, 3, 0.0, 0.0), Verdict::Retry(5600.0));
-        assert_eq!(verdict(0, None, 20, 1.0, 0.0), Verdict::Retry(MAX_BACKOFF_MS));
-        assert!(matches!(verdict(400, None, 0, 0.5, 0.0), Verdict::Rejected(_)));
-        assert_eq!(
-            retry_after_ms("Wed, 21 Oct 2015 07:28:05 GMT", 1_445_412_480_000.0),
-            None,
-            "dates are the shell's job"
-        );
-        assert_eq!(retry_after_ms("1.5", 0.0), Some(1500.0));
+        assert_eq!(verdict(200, None, 0, 0.5), Verdict::Delivered);
+        assert_eq!(verdict(429, Some("2"), 0, 0.5), Verdict::Retry(2000.0));
+        assert_eq!(verdict(503, None, 0, 0.5), Verdict::Retry(1000.0));
+        assert_eq!(verdict(503, None, 3, 0.0), Verdict::Retry(5600.0));
+        assert_eq!(verdict(0, None, 20, 1.0), Verdict::Retry(MAX_BACKOFF_MS));
+        assert!(matches!(verdict(400, None, 0, 0.5), Verdict::Rejected(_)));
+        assert_eq!(retry_after_ms("Wed, 21 Oct 2015 07:28:05 GMT"), None, "dates are the shell's job");
+        assert_eq!(retry_after_ms("1.5"), Some(1500.0));
     }
 }

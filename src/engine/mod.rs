@@ -778,7 +778,7 @@ impl Engine {
         }
         let Some(entry) = self.outbox.get_mut(event_id) else { return };
         let attempt = entry.attempts;
-        match edge::verdict(status, retry_after, attempt, jitter, self.now_ms) {
+        match edge::verdict(status, retry_after, attempt, jitter) {
             Verdict::Delivered => {
                 if let Some(entry) = self.outbox.remove(event_id) {
                     self.info(effects, Code::Delivered, &entry, "the Edge accepted the event");
@@ -846,7 +846,7 @@ impl Engine {
                         ));
                     }
                 } else {
-                    let wait = match edge::verdict(0, None, entry.attempts, jitter, now) {
+                    let wait = match edge::verdict(0, None, entry.attempts, jitter) {
                         Verdict::Retry(ms) => ms,
                         _ => 1000.0,
                     };
