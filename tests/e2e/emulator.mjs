@@ -52,7 +52,8 @@ export async function startEmulator({ args = [], dataDir } = {}) {
   emulator.admin = async (path, { method = "GET", body } = {}) => {
     const res = await fetch(emulator.adminUrl + path, {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      // The admin API wants JSON on every state-changing call, DELETE included.
+      headers: method === "GET" ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
