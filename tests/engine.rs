@@ -68,11 +68,22 @@ fn page_view(engine: &mut Engine, id: &str, at: f64) -> Vec<Effect> {
     )
 }
 
+/// The request ids of the fetches asked for.
 fn fetched(effects: &[Effect]) -> Vec<String> {
     effects
         .iter()
-        .filter_map(|e| if let Effect::Fetch { event_id, .. } = e { Some(event_id.clone()) } else { None })
+        .filter_map(|e| if let Effect::Fetch { request_id, .. } = e { Some(request_id.clone()) } else { None })
         .collect()
+}
+
+/// The events each fetch carries.
+fn fetched_events(effects: &[Effect]) -> Vec<Vec<String>> {
+    effects.iter().filter_map(|e| if let Effect::Fetch { events, .. } = e { Some(events.clone()) } else { None }).collect()
+}
+
+/// The end of the task that published: the zero-delay timer direct mode asked for fires.
+fn end_task(engine: &mut Engine, at: f64) -> Vec<Effect> {
+    run(engine, Input::Tick { now_ms: at })
 }
 
 fn codes(effects: &[Effect]) -> Vec<Code> {
@@ -83,7 +94,7 @@ fn ok(engine: &mut Engine, id: &str, at: f64, body: &str) -> Vec<Effect> {
     run(
         engine,
         Input::Response {
-            event_id: id.into(),
+            request_id: id.into(),
             status: 200,
             retry_after: None,
             body: Some(body.into()),
@@ -101,9 +112,61 @@ fn events_wait_for_configuration_in_any_order_then_go() {
     assert!(codes(&effects).contains(&Code::AwaitingConfiguration));
     set(&mut e, "eventForwardingContext", json!({"aep": true}));
     let effects = set(&mut e, "aepContext", json!({"imsOrgId": "1234@AdobeOrg", "datastreamId": "ds-1"}));
-    assert_eq!(fetched(&effects), ["a"], "the held event goes as soon as the configuration is complete");
-    let effects = page_view(&mut e, "b", T0 + 1.0);
-    assert!(fetched(&effects).is_empty(), "one at a time until an identity exists");
+    assert!(effects.contains(&Effect::ScheduleTick { at_ms: T0 }), "a send at the end of the task: {effects:?}");
+    assert_eq!(fetched(&end_task(&mut e, T0)), ["a"], "the held event goes as soon as the configuration is complete");
+    page_view(&mut e, "b", T0 + 1.0);
+    assert!(fetched(&end_task(&mut e, T0 + 1.0)).is_empty(), "one request at a time until an identity exists");
+}
+
+#[test]
+fn a_burst_of_publishes_goes_as_one_request_at_the_end_of_the_task() {
+    let cookie = format!("kndctr_1234_AdobeOrg_identity={IDENTITY_COOKIE}");
+    let mut e = engine(&cookie, Limits::default());
+    direct(&mut e);
+    for i in 0..20 {
+        let effects = page_view(&mut e, &format!("e{i}"), T0);
+        assert!(fetched(&effects).is_empty(), "nothing is sent while the task runs");
+    }
+    let effects = end_task(&mut e, T0);
+    let expected: Vec<String> = (0..20).map(|i| format!("e{i}")).collect();
+    assert_eq!(fetched_events(&effects), [expected.clone()]);
+    let Some(Effect::Fetch { body, keepalive, url, .. }) = effects.iter().find(|x| matches!(x, Effect::Fetch { .. }))
+    else {
+        panic!()
+    };
+    assert!(*keepalive, "a batch of ordinary events fits a keep-alive request ({} bytes)", body.len());
+    assert!(url.contains("requestId=e0"), "{url}");
+    let body: Value = serde_json::from_str(body).unwrap();
+    let ids: Vec<&str> = body["events"].as_array().unwrap().iter().map(|x| x["xdm"]["_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, expected, "in publish order");
+    ok(&mut e, "e0", T0 + 30.0, r#"{"handle":[]}"#);
+    assert_eq!(e.held_count(), 0, "one answer settles every event of the request");
+}
+
+#[test]
+fn a_failed_batch_is_retried_event_by_event_with_each_events_own_attempts() {
+    let cookie = format!("kndctr_1234_AdobeOrg_identity={IDENTITY_COOKIE}");
+    let mut e = engine(&cookie, Limits::default());
+    direct(&mut e);
+    page_view(&mut e, "a", T0);
+    page_view(&mut e, "b", T0);
+    end_task(&mut e, T0);
+    let effects = run(
+        &mut e,
+        Input::Response {
+            request_id: "a".into(),
+            status: 503,
+            retry_after: Some("1".into()),
+            body: None,
+            now_ms: T0 + 5.0,
+            jitter: 0.5,
+        },
+    );
+    assert!(fetched(&effects).is_empty());
+    assert_eq!(e.held_count(), 2, "both events of the failed request wait");
+    page_view(&mut e, "c", T0 + 1005.0);
+    let effects = end_task(&mut e, T0 + 1005.0);
+    assert_eq!(fetched_events(&effects), [["a", "b", "c"]], "the retried events go first, with the new one");
 }
 
 #[test]
@@ -119,15 +182,29 @@ fn forwarding_off_reports_and_keeps_nothing() {
 fn the_identity_from_the_first_response_opens_the_gate_to_four_requests() {
     let mut e = engine("", Limits::default());
     direct(&mut e);
-    for i in 0..6 {
-        page_view(&mut e, &format!("e{i}"), T0 + f64::from(i));
+    for i in 0..400 {
+        page_view(&mut e, &format!("e{i}"), T0);
     }
+    let first = fetched_events(&end_task(&mut e, T0));
+    assert_eq!(first.len(), 1, "one request until an identity exists");
+    let in_first = first[0].len();
+    assert!((2..=64).contains(&in_first), "a bounded batch: {in_first} events");
     let cookie_answer = format!(
         r#"{{"handle":[{{"type":"state:store","payload":[{{"key":"kndctr_1234_AdobeOrg_identity","value":"{IDENTITY_COOKIE}","maxAge":34128000}}]}}]}}"#
     );
     let effects = ok(&mut e, "e0", T0 + 50.0, &cookie_answer);
     assert!(effects.iter().any(|x| matches!(x, Effect::SetCookie(c) if c.key == "kndctr_1234_AdobeOrg_identity")));
-    assert_eq!(fetched(&effects), ["e1", "e2", "e3", "e4"]);
+    let requests = fetched_events(&effects);
+    assert_eq!(requests.len(), 4);
+    assert_eq!(requests[0][0], format!("e{in_first}"), "the next events in order");
+    for request in &requests {
+        let Some(Effect::Fetch { body, keepalive, .. }) =
+            effects.iter().find(|x| matches!(x, Effect::Fetch { events, .. } if events == request))
+        else {
+            panic!()
+        };
+        assert!(*keepalive && body.len() <= 16 * 1024, "each batch fits keep-alive: {} bytes", body.len());
+    }
     let Some(Effect::Fetch { body, .. }) = effects.iter().find(|x| matches!(x, Effect::Fetch { .. })) else { panic!() };
     let body: Value = serde_json::from_str(body).unwrap();
     assert_eq!(body["events"][0]["xdm"]["identityMap"]["ECID"][0]["id"], ECID);
@@ -138,10 +215,12 @@ fn a_response_without_identity_keeps_one_request_at_a_time() {
     let mut e = engine("", Limits::default());
     direct(&mut e);
     page_view(&mut e, "a", T0);
-    page_view(&mut e, "b", T0);
-    page_view(&mut e, "c", T0);
+    assert_eq!(fetched(&end_task(&mut e, T0)), ["a"]);
+    page_view(&mut e, "b", T0 + 1.0);
+    page_view(&mut e, "c", T0 + 1.0);
+    assert!(fetched(&end_task(&mut e, T0 + 1.0)).is_empty());
     let effects = ok(&mut e, "a", T0 + 10.0, r#"{"handle":[]}"#);
-    assert_eq!(fetched(&effects), ["b"]);
+    assert_eq!(fetched_events(&effects), [["b", "c"]]);
 }
 
 #[test]
@@ -150,8 +229,9 @@ fn retry_after_is_honoured_and_the_same_event_is_resent() {
     let mut e = engine(&cookie, Limits::default());
     direct(&mut e);
     page_view(&mut e, "a", T0);
+    end_task(&mut e, T0);
     let effects = e.handle(Input::Response {
-        event_id: "a".into(),
+        request_id: "a".into(),
         status: 429,
         retry_after: Some("2".into()),
         body: None,
@@ -170,8 +250,9 @@ fn a_fatal_answer_drops_the_event_with_the_problem_title() {
     let mut e = engine("", Limits::default());
     direct(&mut e);
     page_view(&mut e, "a", T0);
+    end_task(&mut e, T0);
     let effects = e.handle(Input::Response {
-        event_id: "a".into(),
+        request_id: "a".into(),
         status: 400,
         retry_after: None,
         body: Some(r#"{"type":"x","status":400,"title":"Invalid datastream","detail":"ds-1 is unknown"}"#.into()),

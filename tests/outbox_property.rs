@@ -4,7 +4,9 @@
 //! with a diagnostic naming it, and events went out (first attempt) in publish order.
 //!
 //! The simulated browser: a request in flight when the page unloads completes (it is `keepalive`),
-//! a beacon the engine asks for is taken, and saved outboxes survive the reload.
+//! a beacon the engine asks for is taken, saved outboxes survive the reload, and a zero-delay
+//! timer (the end of a burst of publishes) fires at a random later step, so requests carry
+//! batches of varying size.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,7 +37,12 @@ struct World {
     engine: Engine,
     now: f64,
     page: u32,
-    in_flight: Vec<String>,
+    /// Requests under way: request id and the events it carries.
+    in_flight: Vec<(String, Vec<String>)>,
+    /// A zero-delay tick was asked for and has not fired yet.
+    flush_due: bool,
+    /// Most events seen in one request.
+    largest_request: usize,
     storage: BTreeMap<String, String>,
     delivered: BTreeMap<String, u32>,
     first_sent: Vec<String>,
@@ -50,6 +57,8 @@ impl World {
             now: 1_795_435_200_000.0,
             page: 0,
             in_flight: Vec::new(),
+            flush_due: false,
+            largest_request: 0,
             storage: BTreeMap::new(),
             delivered: BTreeMap::new(),
             first_sent: Vec::new(),
@@ -86,16 +95,22 @@ impl World {
         while let Some(input) = queue.pop() {
             for effect in self.engine.handle(input) {
                 match effect {
-                    Effect::Fetch { event_id, .. } => {
-                        if self.sent_once.insert(event_id.clone()) {
-                            self.first_sent.push(event_id.clone());
+                    Effect::Fetch { request_id, events, .. } => {
+                        for id in &events {
+                            if self.sent_once.insert(id.clone()) {
+                                self.first_sent.push(id.clone());
+                            }
                         }
-                        self.in_flight.push(event_id);
+                        self.largest_request = self.largest_request.max(events.len());
+                        self.in_flight.push((request_id, events));
                     }
-                    Effect::Beacon { event_id, .. } => {
-                        *self.delivered.entry(event_id.clone()).or_default() += 1;
-                        queue.push(Input::BeaconQueued { event_id, accepted: true });
+                    Effect::Beacon { request_id, events, .. } => {
+                        for id in events {
+                            *self.delivered.entry(id).or_default() += 1;
+                        }
+                        queue.push(Input::BeaconQueued { request_id, accepted: true });
                     }
+                    Effect::ScheduleTick { at_ms } if at_ms <= self.now => self.flush_due = true,
                     Effect::ProbeDomain => queue.push(Input::Domain("example.test".into())),
                     Effect::Store { key, json } => {
                         self.storage.insert(key, json);
@@ -116,32 +131,48 @@ impl World {
     }
 
     fn answer(&mut self, index: usize, status: u16) {
-        let id = self.in_flight.remove(index);
+        let (request_id, events) = self.in_flight.remove(index);
         if (200..300).contains(&status) {
-            *self.delivered.entry(id.clone()).or_default() += 1;
+            for id in events {
+                *self.delivered.entry(id).or_default() += 1;
+            }
         }
         let retry_after = (status == 429).then(|| "1".to_string());
-        self.feed(Input::Response { event_id: id, status, retry_after, body: None, now_ms: self.now, jitter: 0.5 });
+        self.feed(Input::Response { request_id, status, retry_after, body: None, now_ms: self.now, jitter: 0.5 });
+    }
+
+    /// The zero-delay timer fires (the task that published has ended).
+    fn flush(&mut self) {
+        if std::mem::take(&mut self.flush_due) {
+            self.feed(Input::Tick { now_ms: self.now });
+        }
     }
 
     fn reload(&mut self) {
         self.feed(Input::PageHidden { now_ms: self.now });
         self.feed(Input::Save { now_ms: self.now, closing: true });
         // keepalive requests finish after the page is gone.
-        for id in self.in_flight.drain(..) {
-            *self.delivered.entry(id).or_default() += 1;
+        for (_, events) in self.in_flight.drain(..) {
+            for id in events {
+                *self.delivered.entry(id).or_default() += 1;
+            }
         }
+        self.flush_due = false;
         self.load_page();
     }
 }
 
 #[test]
 fn every_admitted_event_is_delivered_once_or_reported() {
+    let mut largest_request = 0;
     for seed in 1..=300u64 {
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut world = World::new();
         let mut published = Vec::new();
         for step in 0..150 {
+            if rng.below(3) == 0 {
+                world.flush();
+            }
             match rng.below(20) {
                 0..=7 => {
                     let id = format!("s{seed}-e{step}");
@@ -178,7 +209,9 @@ fn every_admitted_event_is_delivered_once_or_reported() {
             if world.in_flight.is_empty() && world.engine.held_count() == 0 {
                 break;
             }
-            if world.in_flight.is_empty() {
+            if world.flush_due {
+                world.flush();
+            } else if world.in_flight.is_empty() {
                 world.now += 61_000.0;
                 world.feed(Input::Tick { now_ms: world.now });
             } else {
@@ -196,5 +229,7 @@ fn every_admitted_event_is_delivered_once_or_reported() {
         }
         let order: Vec<&String> = published.iter().filter(|id| world.sent_once.contains(*id)).collect();
         assert_eq!(world.first_sent.iter().collect::<Vec<_>>(), order, "seed {seed}: first attempts in publish order");
+        largest_request = largest_request.max(world.largest_request);
     }
+    assert!(largest_request > 1, "bursts were batched (largest request: {largest_request} events)");
 }

@@ -179,7 +179,10 @@ fn direct_mode_posts_alloys_request_and_honours_state_store() {
         "",
     );
     page_view(&collector, "e-1");
+    assert!(effects(&log, "fetch").is_empty(), "sent at the end of the task, not during it");
+    collector.tick(T0);
     page_view(&collector, "e-2");
+    collector.tick(T0);
     let fetches = effects(&log, "fetch");
     assert_eq!(fetches.len(), 1, "one request until an identity exists");
     assert_eq!(get(&fetches[0], "2"), "https://edge.example.test/ee/v1/interact?configId=ds-1&requestId=e-1");
@@ -218,24 +221,32 @@ fn retry_after_then_success_and_beacons_on_pagehide() {
     for i in 0..6 {
         page_view(&collector, &format!("e-{i}"));
     }
-    assert_eq!(effects(&log, "fetch").len(), 4, "four requests at a time once the identity cookie exists");
+    collector.tick(T0);
+    let fetches = effects(&log, "fetch");
+    assert_eq!(fetches.len(), 1, "the burst goes as one request");
+    assert_eq!(Array::from(&get(&fetches[0], "3.events")).length(), 6);
     collector.response("e-0", 429, Some("3"), None, T0 + 20.0, 0.5);
     let schedules = effects(&log, "schedule");
     assert_eq!(get(schedules.last().unwrap(), "1").as_f64(), Some(T0 + 3_020.0), "Retry-After: 3 s");
-    assert_eq!(effects(&log, "fetch").len(), 5, "e-4 takes the free slot");
+    page_view(&collector, "e-6");
+    collector.tick(T0 + 30.0);
+    let fetches = effects(&log, "fetch");
+    assert_eq!(fetches.len(), 2, "a new event does not wait for the others' retry");
+    assert_eq!(get(&fetches[1], "3.events.0.xdm._id"), "e-6");
     collector.save(T0 + 50.0); // the save the host scheduled
     let saved = effects(&log, "store");
-    assert_eq!(Array::from(&get(saved.last().unwrap(), "2.events")).length(), 6);
-    // The page goes away with e-0 waiting for its retry and e-5 queued: they go by beacon.
+    assert_eq!(Array::from(&get(saved.last().unwrap(), "2.events")).length(), 7);
+    // The page goes away with e-0..e-5 waiting for their retry: they go by beacon, together.
     collector.page_hidden(T0 + 100.0);
     let beacons = effects(&log, "beacon");
-    assert_eq!(beacons.len(), 2);
+    assert_eq!(beacons.len(), 1);
     assert!(get(&beacons[0], "1")
         .as_string()
         .unwrap()
-        .starts_with("https://edge.example.test/ee/v1/collect?configId=ds-1"));
-    // e-1..e-4 were in flight with keepalive, e-0 and e-5 went by beacon: nothing is left to
-    // resend, so the saved outbox is removed rather than left for the next page.
+        .starts_with("https://edge.example.test/ee/v1/collect?configId=ds-1&requestId=e-0"));
+    assert_eq!(Array::from(&get(&beacons[0], "2.events")).length(), 6);
+    // e-6 was in flight with keepalive, e-0..e-5 went by beacon: nothing is left to resend, so
+    // the saved outbox is removed rather than left for the next page.
     assert_eq!(effects(&log, "store").len(), 1);
     assert_eq!(get(effects(&log, "unstore").last().unwrap(), "1"), "storefront-collector.outbox.test");
 }

@@ -83,8 +83,10 @@ pub struct PageState {
     pub entries: Vec<(String, String)>,
 }
 
-/// The JSON body of one `interact`/`collect` request carrying one event, as alloy sends it.
-pub fn request_body(config: &EdgeConfig, xdm: &Map, state: &PageState, queue_ms: f64) -> String {
+/// The JSON body of one `interact`/`collect` request, shaped as alloy sends it, carrying `events`
+/// (alloy sends one per request; the Edge's v1 API takes an array, and we batch a burst).
+/// `queue_ms` is how long the oldest of them waited.
+pub fn request_body(config: &EdgeConfig, events: Vec<Map>, state: &PageState, queue_ms: f64) -> String {
     let under_apex = !state.domain.is_empty()
         && (config.edge_domain == state.domain
             || config.edge_domain.strip_suffix(state.domain.as_str()).is_some_and(|head| head.ends_with('.')));
@@ -99,7 +101,7 @@ pub fn request_body(config: &EdgeConfig, xdm: &Map, state: &PageState, queue_ms:
         );
     }
     obj! {
-        "events" => Value::Array(vec![obj! {"xdm" => xdm.clone()}]),
+        "events" => Value::Array(events.into_iter().map(|xdm| obj! {"xdm" => xdm}).collect()),
         "query" => identity_query(),
         "meta" => meta,
     }
@@ -338,13 +340,18 @@ mod tests {
     }
 
     #[test]
-    fn body_has_one_event_identity_query_state_and_dataset_override() {
+    fn body_has_the_events_identity_query_state_and_dataset_override() {
         let mut xdm = Map::new();
         xdm.insert("eventType", "commerce.productViews");
+        let mut second = Map::new();
+        second.insert("eventType", "commerce.productListAdds");
         let first_party =
             PageState { domain: "example.test".into(), entries: vec![("kndctr_x_identity".into(), "v".into())] };
-        let body = json::parse(&request_body(&config(), &xdm, &first_party, 12.4)).unwrap();
-        assert_eq!(body["events"], json!([{"xdm": {"eventType": "commerce.productViews"}}]));
+        let body = json::parse(&request_body(&config(), vec![xdm.clone(), second], &first_party, 12.4)).unwrap();
+        assert_eq!(
+            body["events"],
+            json!([{"xdm": {"eventType": "commerce.productViews"}}, {"xdm": {"eventType": "commerce.productListAdds"}}])
+        );
         assert_eq!(body["query"], json!({"identity": {"fetch": ["ECID"]}}));
         assert_eq!(body["meta"]["state"], json!({"domain": "example.test", "cookiesEnabled": true}));
         assert_eq!(body["meta"]["queueTimeMillis"], json!(12.0));
@@ -353,7 +360,7 @@ mod tests {
             "dataset-9"
         );
         let third_party = PageState { domain: "shop.test".into(), ..first_party };
-        let body = json::parse(&request_body(&config(), &xdm, &third_party, 0.0)).unwrap();
+        let body = json::parse(&request_body(&config(), vec![xdm], &third_party, 0.0)).unwrap();
         assert_eq!(body["meta"]["state"]["entries"], json!([{"key": "kndctr_x_identity", "value": "v"}]));
     }
 

@@ -37,6 +37,13 @@ pub const MAX_IN_FLIGHT: usize = 4;
 /// Largest body sent with `fetch(…, {keepalive: true})`; browsers cap all keep-alive bodies of a
 /// page at 64 KB together.
 pub const KEEPALIVE_MAX_BYTES: usize = 16 * 1024;
+/// Most events in one direct-mode request.
+pub const MAX_BATCH_EVENTS: usize = 64;
+/// Bytes of XDM one request is filled with (plus [`BATCH_EVENT_OVERHEAD`] per event), so that a
+/// batch of ordinary events still fits [`KEEPALIVE_MAX_BYTES`] with its `meta` and identities.
+pub const BATCH_MAX_BYTES: usize = KEEPALIVE_MAX_BYTES - 1536;
+/// What sending adds to an event's XDM in a request body (`{"xdm":…}`, `identityMap`, `personID`).
+pub const BATCH_EVENT_OVERHEAD: usize = 192;
 /// A hand-off that alloy rejected is tried this many times in all.
 pub const MAX_HAND_OFF_ATTEMPTS: u32 = 3;
 /// While events wait, the saved outbox is refreshed this often so other pages see it is alive.
@@ -74,8 +81,8 @@ pub enum Input {
     },
     /// A direct-mode `fetch` finished (`status` 0: it failed at the network level).
     Response {
-        /// The event's `_id` (also the request id).
-        event_id: String,
+        /// The request's id, as in [`Effect::Fetch`].
+        request_id: String,
         /// HTTP status, or 0 for a network failure.
         status: u16,
         /// The `Retry-After` header, if any.
@@ -89,8 +96,8 @@ pub enum Input {
     },
     /// The answer of `navigator.sendBeacon` for an [`Effect::Beacon`].
     BeaconQueued {
-        /// The event's `_id`.
-        event_id: String,
+        /// The request's id, as in [`Effect::Beacon`].
+        request_id: String,
         /// Whether the browser took the beacon.
         accepted: bool,
     },
@@ -190,8 +197,11 @@ pub enum Effect {
     /// `fetch(url, {method: "POST", body, credentials: "include", keepalive})` with a `text/plain`
     /// body; answer with [`Input::Response`].
     Fetch {
-        /// The event's `_id`.
-        event_id: String,
+        /// The request id (in the URL): the `_id` of the first event it carries, or the id of a
+        /// consent request.
+        request_id: String,
+        /// The `_id`s of the events in the body, in order (none for a consent request).
+        events: Vec<String>,
         /// The Edge URL.
         url: String,
         /// The JSON body.
@@ -201,8 +211,10 @@ pub enum Effect {
     },
     /// `navigator.sendBeacon(url, body)`; answer with [`Input::BeaconQueued`] at once.
     Beacon {
-        /// The event's `_id`.
-        event_id: String,
+        /// The request id: the `_id` of the first event it carries.
+        request_id: String,
+        /// The `_id`s of the events in the body, in order.
+        events: Vec<String>,
         /// The Edge `collect` URL.
         url: String,
         /// The JSON body.
@@ -281,6 +293,11 @@ pub struct Engine {
     now_ms: f64,
     /// Events handed to the browser for good on `pagehide` (beacon or keep-alive fetch).
     handed_to_browser: Vec<String>,
+    /// Direct-mode requests under way: request id → the events it carries.
+    requests: Vec<(String, Vec<String>)>,
+    /// A publish arrived in this task: direct mode waits for the end of the task (a zero-delay
+    /// tick) so that a burst of publishes goes out as one request.
+    burst_open: bool,
     awaiting_reported: bool,
     report_info: bool,
 }
@@ -314,6 +331,8 @@ impl Engine {
             tick_at: None,
             now_ms: 0.0,
             handed_to_browser: Vec::new(),
+            requests: Vec::new(),
+            burst_open: false,
             awaiting_reported: false,
             report_info: true,
         }
@@ -362,24 +381,27 @@ impl Engine {
                 self.now_ms = self.now_ms.max(now_ms);
                 self.hand_off_settled(&event_id, error, jitter, &mut effects);
             }
-            Input::Response { event_id, status, retry_after, body, now_ms, jitter } => {
+            Input::Response { request_id, status, retry_after, body, now_ms, jitter } => {
                 self.now_ms = self.now_ms.max(now_ms);
-                self.response(&event_id, status, retry_after.as_deref(), body.as_deref(), jitter, &mut effects);
+                self.response(&request_id, status, retry_after.as_deref(), body.as_deref(), jitter, &mut effects);
             }
-            Input::BeaconQueued { event_id, accepted } => {
-                if accepted {
-                    if let Some(entry) = self.outbox.remove(&event_id) {
-                        self.handed_to_browser.push(event_id);
-                        self.info(&mut effects, Code::Delivered, &entry, "sent with sendBeacon as the page was hidden");
+            Input::BeaconQueued { request_id, accepted } => {
+                for event_id in self.take_request(&request_id) {
+                    if accepted {
+                        if let Some(entry) = self.outbox.remove(&event_id) {
+                            self.handed_to_browser.push(event_id);
+                            self.info(&mut effects, Code::Delivered, &entry, "sent with sendBeacon as the page was hidden");
+                        }
+                    } else if let Some(entry) = self.outbox.get_mut(&event_id) {
+                        entry.state = State::Queued;
                     }
-                } else if let Some(entry) = self.outbox.get_mut(&event_id) {
-                    entry.state = State::Queued;
                 }
                 self.changed(&mut effects);
             }
             Input::Tick { now_ms } => {
                 self.now_ms = self.now_ms.max(now_ms);
                 self.tick_at = None;
+                self.burst_open = false;
                 if !self.outbox.is_empty() && self.now_ms - self.last_saved_ms >= HEARTBEAT_MS {
                     self.changed(&mut effects);
                 }
@@ -553,6 +575,7 @@ impl Engine {
             )));
         }
         self.report_evicted(evicted, effects);
+        self.burst_open = true;
         self.changed(effects);
     }
 
@@ -616,6 +639,14 @@ impl Engine {
         if self.outbox.due_ids(self.now_ms, 1).is_empty() && self.consent_choice.is_none() {
             return;
         }
+        if self.burst_open {
+            // More publishes may follow in this task: send them together at its end.
+            if self.tick_at.is_none_or(|at| at > self.now_ms) {
+                self.tick_at = Some(self.now_ms);
+                effects.push(Effect::ScheduleTick { at_ms: self.now_ms });
+            }
+            return;
+        }
         if self.domain.is_none() {
             // The shell answers with Input::Domain before this returns; the next pump sends.
             effects.push(Effect::ProbeDomain);
@@ -628,20 +659,51 @@ impl Engine {
         let limit = if ecid.is_some() { MAX_IN_FLIGHT } else { 1 };
         let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
         let state = self.page_state(config);
-        let free = limit.saturating_sub(self.outbox.in_flight());
-        for id in self.outbox.due_ids(self.now_ms, free) {
-            let now = self.now_ms;
-            let Some(entry) = self.outbox.get_mut(&id) else { continue };
-            entry.state = State::InFlight;
-            let queued_ms = now - entry.published_ms;
-            let xdm = finalize(entry, ecid.as_deref(), effects);
-            let body = edge::request_body(config, &xdm, &state, queued_ms);
-            let url = config.url("interact", hint.as_deref(), &id);
+        while self.requests.len() < limit {
+            let Some((request_id, events, body)) = self.next_batch(config, ecid.as_deref(), &state, effects) else {
+                break;
+            };
+            let url = config.url("interact", hint.as_deref(), &request_id);
             let keepalive = body.len() <= KEEPALIVE_MAX_BYTES;
-            if let Some(entry) = self.outbox.get_mut(&id) {
-                entry.keepalive = keepalive;
+            for id in &events {
+                if let Some(entry) = self.outbox.get_mut(id) {
+                    entry.keepalive = keepalive;
+                }
             }
-            effects.push(Effect::Fetch { keepalive, event_id: id, url, body });
+            self.requests.push((request_id.clone(), events.clone()));
+            effects.push(Effect::Fetch { keepalive, request_id, events, url, body });
+        }
+    }
+
+    /// Marks the next batch of due events in flight and builds its request body: `(request id,
+    /// event ids, body)`, or `None` when nothing is due.
+    fn next_batch(
+        &mut self,
+        config: &EdgeConfig,
+        ecid: Option<&str>,
+        state: &PageState,
+        effects: &mut Vec<Effect>,
+    ) -> Option<(String, Vec<String>, String)> {
+        let ids = self.outbox.due_batch(self.now_ms, MAX_BATCH_EVENTS, BATCH_MAX_BYTES, BATCH_EVENT_OVERHEAD);
+        let mut payloads = Vec::with_capacity(ids.len());
+        let mut oldest_ms = self.now_ms;
+        for id in &ids {
+            if let Some(entry) = self.outbox.get_mut(id) {
+                entry.state = State::InFlight;
+                oldest_ms = oldest_ms.min(entry.published_ms);
+                payloads.push(finalize(entry, ecid, effects));
+            }
+        }
+        let request_id = ids.first()?.clone();
+        let body = edge::request_body(config, payloads, state, self.now_ms - oldest_ms);
+        Some((request_id, ids, body))
+    }
+
+    /// Forgets the request `request_id` and returns the events it carried (none if unknown).
+    fn take_request(&mut self, request_id: &str) -> Vec<String> {
+        match self.requests.iter().position(|(id, _)| id == request_id) {
+            Some(i) => self.requests.swap_remove(i).1,
+            None => Vec::new(),
         }
     }
 
@@ -739,7 +801,7 @@ impl Engine {
         let body = edge::consent_body(&consent, &state);
         let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
         let url = config.url("privacy/set-consent", hint.as_deref(), &request_id);
-        effects.push(Effect::Fetch { event_id: request_id, url, body, keepalive: true });
+        effects.push(Effect::Fetch { request_id, events: Vec::new(), url, body, keepalive: true });
     }
 
     fn consent_drop(&self, entry: &Entry, effects: &mut Vec<Effect>) {
@@ -757,7 +819,7 @@ impl Engine {
 
     fn response(
         &mut self,
-        event_id: &str,
+        request_id: &str,
         status: u16,
         retry_after: Option<&str>,
         body: Option<&str>,
@@ -772,10 +834,26 @@ impl Engine {
             }
             if !handles.errors.is_empty() {
                 effects.push(Effect::Diagnose(
-                    Diagnostic::new(Level::Warning, Code::EdgeWarning, "", "", handles.errors).with_event_id(event_id),
+                    Diagnostic::new(Level::Warning, Code::EdgeWarning, "", "", handles.errors).with_event_id(request_id),
                 ));
             }
         }
+        for event_id in self.take_request(request_id) {
+            self.event_answered(&event_id, status, retry_after, body, jitter, effects);
+        }
+        self.changed(effects);
+    }
+
+    /// Acts on the answer to the request that carried `event_id`: done, retry later, or give up.
+    fn event_answered(
+        &mut self,
+        event_id: &str,
+        status: u16,
+        retry_after: Option<&str>,
+        body: Option<&str>,
+        jitter: f64,
+        effects: &mut Vec<Effect>,
+    ) {
         let Some(entry) = self.outbox.get_mut(event_id) else { return };
         let attempt = entry.attempts;
         match edge::verdict(status, retry_after, attempt, jitter) {
@@ -787,16 +865,16 @@ impl Engine {
             Verdict::Retry(wait_ms) => {
                 entry.attempts += 1;
                 entry.state = State::RetryAt(self.now_ms + wait_ms);
-                let mut message = String::from(if status == 0 { "network failure" } else { "the Edge answered " });
-                if status != 0 {
-                    json::push_uint(&mut message, u64::from(status));
-                }
-                message.push_str("; retrying in ");
-                json::push_uint(&mut message, wait_ms.round() as u64);
-                message.push_str(" ms");
-                let d =
-                    Diagnostic::new(Level::Info, Code::Retrying, &entry.method, "", message).with_event_id(event_id);
                 if self.report_info {
+                    let mut message = String::from(if status == 0 { "network failure" } else { "the Edge answered " });
+                    if status != 0 {
+                        json::push_uint(&mut message, u64::from(status));
+                    }
+                    message.push_str("; retrying in ");
+                    json::push_uint(&mut message, wait_ms.round() as u64);
+                    message.push_str(" ms");
+                    let d = Diagnostic::new(Level::Info, Code::Retrying, &entry.method, "", message)
+                        .with_event_id(event_id);
                     effects.push(Effect::Diagnose(d));
                 }
             }
@@ -814,7 +892,6 @@ impl Engine {
                 }
             }
         }
-        self.changed(effects);
     }
 
     fn hand_off_settled(&mut self, event_id: &str, error: Option<String>, jitter: f64, effects: &mut Vec<Effect>) {
@@ -882,14 +959,14 @@ impl Engine {
         let Some(ecid) = self.direct_ecid(&config) else { return };
         let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
         let state = self.page_state(&config);
-        let now = self.now_ms;
+        // Everything waiting goes, retries included: the page will not be there to retry.
         for entry in self.outbox.iter_mut().filter(|e| e.state != State::InFlight) {
-            entry.state = State::InFlight;
-            let queued_ms = now - entry.published_ms;
-            let xdm = finalize(entry, Some(&ecid), effects);
-            let body = edge::request_body(&config, &xdm, &state, queued_ms);
-            let url = config.url("collect", hint.as_deref(), &entry.id);
-            effects.push(Effect::Beacon { event_id: entry.id.clone(), url, body });
+            entry.state = State::Queued;
+        }
+        while let Some((request_id, events, body)) = self.next_batch(&config, Some(&ecid), &state, effects) {
+            let url = config.url("collect", hint.as_deref(), &request_id);
+            self.requests.push((request_id.clone(), events.clone()));
+            effects.push(Effect::Beacon { request_id, events, url, body });
         }
     }
 

@@ -76,6 +76,17 @@ impl Entry {
     }
 }
 
+impl Entry {
+    /// Whether it may be sent at `now_ms`: queued, or waiting for a retry whose time has come.
+    fn is_due(&self, now_ms: f64) -> bool {
+        match self.state {
+            State::Queued => true,
+            State::RetryAt(at) => at <= now_ms,
+            State::InFlight => false,
+        }
+    }
+}
+
 /// Configurable bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -180,14 +191,26 @@ impl Outbox {
     pub fn due_ids(&self, now_ms: f64, limit: usize) -> Vec<String> {
         self.entries
             .iter()
-            .filter(|e| match e.state {
-                State::Queued => true,
-                State::RetryAt(at) => at <= now_ms,
-                State::InFlight => false,
-            })
+            .filter(|e| e.is_due(now_ms))
             .take(limit)
             .map(|e| e.id.clone())
             .collect()
+    }
+
+    /// The due events (as [`Outbox::due_ids`]) that fit in one request: oldest first, at least one,
+    /// and then only while their XDM plus `per_event` bytes each stays within `max_bytes`. Stops
+    /// at the first event that does not fit, so first attempts keep publish order.
+    pub fn due_batch(&self, now_ms: f64, max_events: usize, max_bytes: usize, per_event: usize) -> Vec<String> {
+        let mut total = 0;
+        let mut batch = Vec::new();
+        for e in self.entries.iter().filter(|e| e.is_due(now_ms)) {
+            total += e.bytes + per_event;
+            if batch.len() == max_events || (!batch.is_empty() && total > max_bytes) {
+                break;
+            }
+            batch.push(e.id.clone());
+        }
+        batch
     }
 
     /// The earliest pending retry time, if any.
@@ -196,11 +219,6 @@ impl Outbox {
             .iter()
             .filter_map(|e| if let State::RetryAt(at) = e.state { Some(at) } else { None })
             .reduce(f64::min)
-    }
-
-    /// Number of events with a request under way.
-    pub fn in_flight(&self) -> usize {
-        self.entries.iter().filter(|e| e.state == State::InFlight).count()
     }
 
     /// The saved form: `{"v":1,"updated":ms,"closed":bool,"events":[…]}`. Events in `skip` (already

@@ -87,12 +87,12 @@ impl Driver {
             Effect::HandOff { sdk_name, event_id, xdm, .. } => {
                 host.run("handoff", &sdk_name, &event_id, &Value::Object(xdm).to_json());
             }
-            Effect::Fetch { event_id, url, body, keepalive } => {
-                host.run(if keepalive { "fetch-keepalive" } else { "fetch" }, &event_id, &url, &body);
+            Effect::Fetch { request_id, url, body, keepalive, .. } => {
+                host.run(if keepalive { "fetch-keepalive" } else { "fetch" }, &request_id, &url, &body);
             }
-            Effect::Beacon { event_id, url, body } => {
+            Effect::Beacon { request_id, url, body, .. } => {
                 let accepted = host.run("beacon", &url, &body, "") == "1";
-                self.handle(Input::BeaconQueued { event_id, accepted });
+                self.handle(Input::BeaconQueued { request_id, accepted });
             }
             Effect::SetCookie(c) => {
                 let max_age =

@@ -177,7 +177,7 @@ impl Collector {
             "response" => {
                 let args = args();
                 Input::Response {
-                    event_id: args.str(0).unwrap_or_default(),
+                    request_id: args.str(0).unwrap_or_default(),
                     status: args.num(1).clamp(0.0, 999.0) as u16,
                     retry_after: args.str(2),
                     body: (!a.is_empty()).then(|| a.to_owned()),

@@ -26,6 +26,7 @@ async function until(what, predicate, timeoutMs = 60000) {
 
 test("a page view then 1,000 events in one synchronous loop all arrive exactly once", async () => {
   stub.events.length = 0;
+  stub.requests.length = 0;
   const { page, problems } = await open(browser.context, PAGE);
   const started = Date.now();
   await page.evaluate((method) => {
@@ -38,10 +39,16 @@ test("a page view then 1,000 events in one synchronous loop all arrive exactly o
   assert.equal(ids.size, 1001, "1001 distinct _id");
   assert.equal(stub.events.length, 1001, "no duplicates");
   assert.equal(stub.events[0].xdm.eventType, "web.webpagedetails.pageViews", "the page view went first");
-  assert.ok(stub.events.slice(1).every((e) => e.hint === "or2"), "later requests use the location hint");
+  // Until the identity cookie exists one request goes out (it carries a batch of the burst);
+  // every request after its answer uses the location hint it stored.
+  const firstHinted = stub.events.findIndex((e) => e.hint === "or2");
+  assert.ok(firstHinted >= 1 && firstHinted <= 64, `the first request carried a bounded batch (${firstHinted})`);
+  assert.ok(stub.events.slice(firstHinted).every((e) => e.hint === "or2"), "later requests use the location hint");
+  const requests = stub.requests.filter((r) => r.path.endsWith("/interact")).length;
+  assert.ok(requests < 200, `the burst was batched (${requests} requests for 1001 events)`);
   assert.equal(await page.evaluate(() => window.diagnostics.filter((d) => d.level === "error").length), 0);
   assert.deepEqual(problems, []);
-  console.log(`# 1001 events delivered in ${Date.now() - started} ms`);
+  console.log(`# 1001 events delivered in ${Date.now() - started} ms, ${requests} requests`);
   await page.close();
 });
 
@@ -69,7 +76,8 @@ test("a reload mid-queue delivers the rest on the next page, each once", async (
 
 test("a run of 503s and a 429 with Retry-After end with everything delivered once", async () => {
   stub.events.length = 0;
-  stub.faults.push({ status: 503 }, { status: 503 }, { status: 503 }, { status: 429, retryAfter: 1 }, { status: 502 }, { status: 504 });
+  // A burst goes as one request, so each fault delays all of it (backoff 1, 2, then Retry-After 1, then 8 s, ±30 %).
+  stub.faults.push({ status: 503 }, { status: 503 }, { status: 429, retryAfter: 1 }, { status: 502 });
   const { page } = await open(browser.context, PAGE);
   await page.evaluate(() => { for (let i = 0; i < 20; i++) mse.publish.pageView({ web: { webPageDetails: { name: "storm " + i } } }); });
   await until("20 events", () => stub.events.length >= 20, 60000);
@@ -79,7 +87,7 @@ test("a run of 503s and a 429 with Retry-After end with everything delivered onc
   assert.equal(names.length, 20);
   assert.equal(stub.faults.length, 0, "every injected fault was met");
   const retries = await page.evaluate(() => window.diagnostics.filter((d) => d.code === "retrying").length);
-  assert.ok(retries >= 6, `retries were reported (${retries})`);
+  assert.ok(retries >= 4, `retries were reported (${retries})`);
   await page.close();
 });
 
