@@ -443,8 +443,12 @@ function buildApi(loadEngine, options) {
     feed("start", stringify(saved), [now(), OUTBOX_PREFIX + uuid(), cookies, limits.maxEvents | 0, limits.maxBytes | 0]);
     syncReporting();
     try {
-      win.addEventListener("pagehide", () => feed("hide", "", [now()]));
-      win.addEventListener("visibilitychange", () => { if (win.document.visibilityState === "hidden") feed("save", "", [now()]); });
+      // An unloading page fires pagehide, then visibilitychange: that second, ordinary save must not
+      // overwrite the closed snapshot, or the next page waits a minute before taking it over.
+      let unloading = false;
+      win.addEventListener("pagehide", () => { unloading = true; feed("hide", "", [now()]); });
+      win.addEventListener("pageshow", () => { unloading = false; });
+      win.addEventListener("visibilitychange", () => { if (!unloading && win.document.visibilityState === "hidden") feed("save", "", [now()]); });
       win.addEventListener("online", () => feed("tick", "", [now()]));
     } catch (_) { /* no window events (worker) */ }
   }
