@@ -80,7 +80,7 @@ impl Number {
 
     /// A number from JSON text; `None` unless `text` is a valid JSON number.
     pub fn from_text(text: &str) -> Option<Number> {
-        let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0 };
+        let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0, max_depth: 0 };
         p.number().ok().filter(|_| p.pos == text.len())
     }
 
@@ -559,7 +559,17 @@ pub struct ParseError {
 /// Returns a [`ParseError`] when `text` is not one JSON value (with optional surrounding white
 /// space), or nests deeper than [`MAX_DEPTH`].
 pub fn parse(text: &str) -> Result<Value, ParseError> {
-    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0 };
+    parse_nested(text, MAX_DEPTH)
+}
+
+/// [`parse`] with another nesting limit. The engine's own saved outbox nests page input (up to
+/// [`MAX_DEPTH`]) a few levels deeper inside XDM and the snapshot, so it is read back with a
+/// larger limit.
+///
+/// # Errors
+/// As [`parse`], with `max_depth` for [`MAX_DEPTH`].
+pub fn parse_nested(text: &str, max_depth: usize) -> Result<Value, ParseError> {
+    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0, max_depth };
     let value = p.value()?;
     p.space();
     if p.pos != p.bytes.len() {
@@ -573,6 +583,7 @@ struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
+    max_depth: usize,
 }
 
 impl Parser<'_> {
@@ -615,7 +626,7 @@ impl Parser<'_> {
     }
 
     fn nested(&mut self, f: impl FnOnce(&mut Self) -> Result<Value, ParseError>) -> Result<Value, ParseError> {
-        if self.depth >= MAX_DEPTH {
+        if self.depth >= self.max_depth {
             return Err(self.error("nested too deeply"));
         }
         self.depth += 1;

@@ -269,7 +269,8 @@ pub struct Restored {
 
 /// Reads a saved snapshot; `None` if it is not one of ours (then the shell removes it).
 pub fn read_snapshot(json: &str, now_ms: f64) -> Option<Restored> {
-    let saved = json::parse(json).ok()?;
+    // The XDM of an event nests page input (up to json::MAX_DEPTH deep) a few levels down.
+    let saved = json::parse_nested(json, 2 * json::MAX_DEPTH).ok()?;
     if saved.get("v").and_then(Value::as_u64) != Some(1) {
         return None;
     }
