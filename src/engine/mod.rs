@@ -901,7 +901,11 @@ impl Engine {
                     self.info(effects, Code::HandedOff, &entry, "alloy accepted the event");
                 }
             }
-            Some(message) => {
+            Some(mut message) => {
+                if message.is_empty() {
+                    // alloy (or page code) may reject with "" or a blank error: still say what happened.
+                    message.push_str("alloy rejected the event");
+                }
                 let now = self.now_ms;
                 let Some(entry) = self.outbox.get_mut(event_id) else { return };
                 entry.attempts += 1;
