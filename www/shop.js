@@ -98,8 +98,9 @@
   function setUp(pageType, pageName) {
     mse = window.magentoStorefrontEvents;
     // Nothing leaves until the shopper answers the banner. In hand-off mode the choice is also
-    // given to alloy (setConsent), which records it at the Edge. (Direct mode could post it too,
-    // with `consent.edge: true`; see the report in tests/e2e/shop.test.mjs on why the demo does not.)
+    // given to alloy (setConsent), which records it at the Edge. Direct mode keeps it local: with
+    // `consent.edge: true` the first set-consent request and the first event currently race without
+    // an identity cookie, and the Edge mints two ECIDs for one shopper.
     mse.context.setAEP(MODE === "handoff"
       ? { imsOrgId: CFG.orgId, webSdkName: "alloy", consent: { default: "pending", alloy: true } }
       : { imsOrgId: CFG.orgId, datastreamId: CFG.datastreamId, edgeDomain: CFG.edgeDomain, consent: { default: "pending" } });
