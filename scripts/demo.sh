@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# Builds the package and serves the demo storefront (www/) on loopback; prints the URL.
-# Usage: scripts/demo.sh [PORT]   (default 8080; Ctrl-C stops it)
+# The demo: setup (idempotent), the release build of pkg/, the edge-emulator (debug build), then
+# scripts/demo.mjs starts the emulator, serves the demo storefront (www/) over HTTPS and prints the
+# shop and viewer URLs and the browser command. Ctrl-C stops everything.
+# Usage: scripts/demo.sh [--open] [--no-setup]
+#   --open       also start Chrome/Chromium (own profile) on the shop and the viewer
+#   --no-setup   skip scripts/setup.sh
+# Environment: EDGE_PORT (47443; 443 for the hosts-file setup), SHOP_PORT (47444), VIEWER_PORT
+# (47080), DATA_DIR (.edge-emulator: event store and CA, kept across runs), CHROME.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-bash scripts/build.sh
-PORT=${1:-8080}
-echo
-echo "Demo storefront: http://127.0.0.1:$PORT/www/   (add ?storefront_events_debug=1 for console logging)"
-exec node scripts/serve.mjs "$PORT"
+export PATH="$HOME/.cargo/bin:$PATH"
+setup=1
+for arg in "$@"; do [ "$arg" = "--no-setup" ] && setup=0; done
+if [ "$setup" = 1 ]; then bash scripts/setup.sh; fi
+bash scripts/build.sh --no-setup
+echo "[demo] building the edge-emulator"
+cargo +stable build --quiet -p edge-emulator --target x86_64-unknown-linux-gnu
+exec node scripts/demo.mjs "$@"
