@@ -46,9 +46,10 @@ const MAX_QUEUED_CALLS = 5000;
 
 const stringify = JSON.stringify;
 const parse = JSON.parse;
-const slice = Array.prototype.slice;
 const now = Date.now;
 const random = Math.random;
+/** The built-in Promise, even if the page replaced `window.Promise`. */
+const P = (async () => {})().constructor;
 
 /** localStorage key prefix of saved outboxes (one key per page load). */
 const OUTBOX_PREFIX = "storefront-collector.outbox.";
@@ -98,8 +99,11 @@ function buildApi(loadEngine, options) {
 
   function emit(event, payload) {
     const list = handlers[event];
-    if (!list || !list.length) return;
-    for (const handler of list.slice()) {
+    if (!list) return;
+    // Index loops, not Array methods: page code may have replaced them. Unsubscribing replaces the
+    // list, and handlers added meanwhile are past `n`.
+    for (let i = 0, n = list.length; i < n; i++) {
+      const handler = list[i];
       try {
         handler.call(api, typeof payload === "function" ? payload() : payload);
       } catch (e) {
@@ -169,7 +173,7 @@ function buildApi(loadEngine, options) {
       const dropped = at >= 0 ? queue.splice(at, 1)[0] : queue.shift();
       report({ level: "error", code: "queue-full", event: dropped[0] === "publish" ? dropped[1] : "", path: "", message: "the collector is still loading and " + MAX_QUEUED_CALLS + " calls are queued; the oldest was dropped" });
     }
-    queue.push(call);
+    queue[queue.length] = call;
   }
 
   function setContext(key, value) {
@@ -221,11 +225,11 @@ function buildApi(loadEngine, options) {
   }
 
   const publish = {};
-  for (const method of Object.keys(EVENTS)) {
+  for (const method in EVENTS) {
     const event = EVENTS[method];
-    publish[method] = function () {
+    publish[method] = function (...args) {
       try {
-        const args = toJson(slice.call(arguments), method, "arguments");
+        args = toJson(args, method, "arguments");
         if (args === null || args === undefined) return;
         let url = "", referrer = "";
         try { url = String(win.document.URL); referrer = String(win.document.referrer); } catch (_) { /* no document */ }
@@ -241,30 +245,39 @@ function buildApi(loadEngine, options) {
   const subscribe = {};
   const unsubscribe = {};
   const subscriptions = Object.assign({}, EVENTS, EXTRA_SUBSCRIPTIONS);
-  for (const name of Object.keys(subscriptions)) {
+  for (const name in subscriptions) {
     const event = subscriptions[name];
     subscribe[name] = (handler) => {
-      if (typeof handler !== "function") return;
-      const list = handlers[event] || (handlers[event] = []);
-      if (list.indexOf(handler) < 0) list.push(handler);
-      syncReporting();
+      try {
+        if (typeof handler !== "function") return;
+        const list = handlers[event] || (handlers[event] = []);
+        for (let i = 0; i < list.length; i++) if (list[i] === handler) return;
+        list[list.length] = handler;
+        syncReporting();
+      } catch (e) {
+        log("error", ["subscribe failed", e]);
+      }
     };
     unsubscribe[name] = (handler) => {
-      const list = handlers[event];
-      const at = list ? list.indexOf(handler) : -1;
-      if (at >= 0) list.splice(at, 1);
-      if (list && !list.length) delete handlers[event];
-      syncReporting();
+      try {
+        const list = handlers[event] || [], rest = [];
+        for (let i = 0; i < list.length; i++) if (list[i] !== handler) rest[rest.length] = list[i];
+        if (rest.length) handlers[event] = rest;
+        else delete handlers[event];
+        syncReporting();
+      } catch (e) {
+        log("error", ["unsubscribe failed", e]);
+      }
     };
   }
 
   /** Resolves with `window[name]` once the site defines it (alloy may load after us). */
   function findAlloy(name) {
     const current = win[name];
-    if (typeof current === "function") return Promise.resolve(current);
+    if (typeof current === "function") return P.resolve(current);
     if (!alloyLookups[name]) {
       report({ level: "warning", code: "awaiting-alloy", event: "", path: "aepContext.webSdkName", message: "window." + name + " is not defined yet; events wait for the site's alloy (up to 30 s per attempt)" });
-      alloyLookups[name] = new Promise((resolve, reject) => {
+      alloyLookups[name] = new P((resolve, reject) => {
         let delay = 25, waited = 0;
         (function poll() {
           const instance = win[name];
@@ -422,7 +435,11 @@ function buildApi(loadEngine, options) {
       try {
         win.__tcfapi("addEventListener", 2, (data, success) => {
           if (!success || !data) return;
-          const ids = (o) => Object.keys((o && o.consents) || {}).filter((k) => o.consents[k]).map(Number);
+          const ids = (o) => {
+            const list = [];
+            for (const k in (o && o.consents) || {}) if (o.consents[k]) list[list.length] = +k;
+            return list;
+          };
           const ready = data.eventStatus === "tcloaded" || data.eventStatus === "useractioncomplete";
           enqueue(["consent", "tcf", stringify({ gdprApplies: data.gdprApplies !== false, ready, purposes: ids(data.purpose), vendors: ids(data.vendor) }), ""]);
         });
@@ -440,7 +457,7 @@ function buildApi(loadEngine, options) {
     try {
       for (let i = 0; i < storage.length; i++) {
         const key = storage.key(i);
-        if (key && key.indexOf(OUTBOX_PREFIX) === 0) saved.push([key, storage.getItem(key)]);
+        if (key && key.indexOf(OUTBOX_PREFIX) === 0) saved[saved.length] = [key, storage.getItem(key)];
       }
     } catch (_) { /* storage blocked */ }
     let cookies = "";
@@ -494,7 +511,7 @@ function buildApi(loadEngine, options) {
   };
   Object.defineProperty(api, "__storefrontCollector", { value: true });
 
-  api.ready = Promise.resolve()
+  api.ready = P.resolve()
     .then(loadEngine)
     .then((mod) => {
       startEngine(mod);

@@ -20,9 +20,14 @@
 
   /*@GLUE@*/
 
-  win.magentoStorefrontEvents = buildApi(function () {
-    return wasm_bindgen({ module_or_path: new URL("storefront_collector_bg.wasm", base) }).then(function () {
-      return wasm_bindgen;
+  try {
+    win.magentoStorefrontEvents = buildApi(function () {
+      return wasm_bindgen({ module_or_path: new URL("storefront_collector_bg.wasm", base) }).then(function () {
+        return wasm_bindgen;
+      });
     });
-  });
+  } catch (e) {
+    // The page made the global read-only, or broke what we need before we ran: never throw into it.
+    win.console && console.warn("[storefront-collector] could not install window.magentoStorefrontEvents:", e);
+  }
 })();
