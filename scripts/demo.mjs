@@ -13,7 +13,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { X509Certificate, createHash } from "node:crypto";
 import { readFileSync, existsSync, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { ROOT, serve } from "./serve.mjs";
 
 const EMULATOR = join(ROOT, "target/x86_64-unknown-linux-gnu/debug/edge-emulator");
@@ -48,7 +48,11 @@ process.on("SIGTERM", () => stop(0));
 const emulator = spawn(EMULATOR, ["--port", String(EDGE_PORT), "--http-port", String(VIEWER_PORT), "--data-dir", DATA_DIR,
   "--host", EDGE_HOST, "--host", SHOP_HOST], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
 children.push(emulator);
-emulator.once("exit", (code) => { if (!stopping) { console.error(`edge-emulator stopped (exit ${code})`); stop(code || 1); } });
+emulator.once("exit", (code) => {
+  if (stopping) return;
+  console.error(`edge-emulator stopped (exit ${code})${EDGE_PORT < 1024 ? `; port ${EDGE_PORT} needs root or: sudo setcap cap_net_bind_service=+ep ${EMULATOR}` : ""}`);
+  stop(code || 1);
+});
 await new Promise((ready) => {
   let out = "";
   emulator.stdout.on("data", (d) => {
@@ -90,24 +94,24 @@ const quote = (s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\'
 const chrome = findChrome();
 
 console.log(`
-  Event viewer   ${viewerUrl}   (any browser; also: target/x86_64-unknown-linux-gnu/debug/edge-emulator query "SELECT * FROM dataset ORDER BY timestamp DESC")
+  Event viewer   ${viewerUrl}   (any browser)
+  SQL            target/x86_64-unknown-linux-gnu/debug/edge-emulator query --db ${relative(ROOT, join(DATA_DIR, "events.db"))} "SELECT * FROM dataset ORDER BY timestamp DESC"
   Shop           ${shopUrl}
   Edge           https://${EDGE_HOST}/ -> 127.0.0.1:${EDGE_PORT}   datastream demo-datastream, org 1234@AdobeOrg
   CA             ${caPem}   (also ${viewerUrl}ca.pem)
 `);
+const command = [chrome || "google-chrome", ...flags, shopUrl, viewerUrl].map(quote).join(" \\\n      ");
 if (on443) {
-  console.log(`  The Edge is on port 443: map the names once in /etc/hosts,
+  console.log(`  The Edge is on port 443. For any browser: map the names once in /etc/hosts,
       127.0.0.1 ${SHOP_HOST} ${EDGE_HOST}
-  and trust the CA (see emulator/README.md, "A normal browser"), or start Chrome as below.
+  and trust the CA (README.md, "Demo"). Or, with the hosts entry alone, start Chrome or Chromium as:
 `);
 } else {
-  console.log(`  The shop needs the two names mapped to these ports. Start Chrome or Chromium with its own profile:
-
-    ${[chrome || "google-chrome", ...flags, shopUrl, viewerUrl].map(quote).join(" \\\n      ")}
-${chrome ? "\n  (scripts/demo.sh --open does this for you.)" : ""}
-  Other browsers: EDGE_PORT=443 (root, or setcap on the emulator) plus /etc/hosts; see README.md.
-`);
+  console.log("  The shop needs both names mapped to these ports. Start Chrome or Chromium with its own profile:\n");
 }
+console.log(`    ${command}
+${chrome ? "\n  (scripts/demo.sh --open does this for you.)" : ""}${on443 ? "" : "\n  Other browsers: EDGE_PORT=443 (root, or setcap on the emulator) plus /etc/hosts; see README.md."}
+`);
 console.log("  Ctrl-C stops everything.\n");
 
 if (OPEN) {

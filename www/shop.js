@@ -503,6 +503,10 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     const page = document.body.dataset.page;
+    if (!window.magentoStorefrontEvents) {
+      document.body.prepend(h("p", { class: "flash" }, "The collector (/pkg/storefront-events.js) did not load: run scripts/build.sh."));
+      return;
+    }
     document.body.prepend(header());
     document.body.append(
       h("div", { id: "flash", class: "flash", role: "status", hidden: true }),
