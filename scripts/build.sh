@@ -3,6 +3,7 @@
 #   storefront_collector_bg.wasm   the engine (cargo release → wasm-bindgen → wasm-opt -Oz)
 #   storefront_collector.js        wasm-bindgen's ES module glue (--target web)
 #   storefront-events.js           classic <script> drop-in: defines window.magentoStorefrontEvents
+#   storefront-events.inline.js    the same with the wasm inside (strict CSP: no connect-src needed)
 #   index.js / index.d.ts          the ES module entry and its types
 #   package.json, README.md
 # Usage: scripts/build.sh [--no-setup]
@@ -45,6 +46,8 @@ step "JavaScript entries (terser for what a storefront downloads)"
 node scripts/assemble.mjs "$CLASSIC/storefront_collector.js"
 tools/node_modules/.bin/terser pkg/storefront-events.js --compress --mangle -o pkg/storefront-events.js
 tools/node_modules/.bin/terser pkg/storefront_collector.js --module --compress --mangle -o pkg/storefront_collector.js
+# The strict-CSP variant (README): the minified script with the wasm bytes inside, nothing fetched.
+node scripts/assemble.mjs --inline
 
 VERSION=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
 cat > pkg/package.json <<JSON
@@ -60,11 +63,12 @@ cat > pkg/package.json <<JSON
   "exports": {
     ".": { "types": "./index.d.ts", "import": "./index.js", "default": "./index.js" },
     "./storefront-events.js": "./storefront-events.js",
+    "./storefront-events.inline.js": "./storefront-events.inline.js",
     "./storefront_collector_bg.wasm": "./storefront_collector_bg.wasm",
     "./package.json": "./package.json"
   },
   "files": [
-    "index.js", "index.d.ts", "storefront-events.js",
+    "index.js", "index.d.ts", "storefront-events.js", "storefront-events.inline.js",
     "storefront_collector.js", "storefront_collector.d.ts",
     "storefront_collector_bg.wasm", "storefront_collector_bg.wasm.d.ts", "README.md"
   ],

@@ -1,0 +1,126 @@
+// Hostile and strict pages (issue 9, item 3), in headless Chromium against the local TLS Edge stub:
+// a strict Content-Security-Policy with the inline variant, no eval in pkg/, page code that breaks
+// the natives we use (before or after our script), a frozen or read-only global, double inclusion and
+// two collectors on one page. Each test fails on a page error or a call that throws into the page.
+import { test, before, after, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, launchWithEdgeStub } from "./harness.mjs";
+
+const PAGES = "https://shop.example.test/tests/e2e/pages/";
+const STRICT = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src https://edge.example.test; img-src data:";
+let stub, browser, env;
+
+before(async () => {
+  env = await launchWithEdgeStub();
+  ({ stub, browser } = env);
+});
+after(async () => env?.close());
+beforeEach(async () => {
+  stub.events.length = 0;
+  stub.requests.length = 0;
+  stub.pageHeaders = {};
+  await browser.context.clearCookies();
+});
+
+const names = () => stub.events.map((e) => e.xdm.web.webPageDetails.name);
+async function waitForEvents(page, n) {
+  for (let i = 0; i < 100 && stub.events.length < n; i++) await page.waitForTimeout(50);
+  await page.waitForTimeout(300);
+}
+/** Opens a page, recording page errors and console warnings. */
+async function open(path) {
+  const page = await browser.context.newPage();
+  page.errors = [];
+  page.warnings = [];
+  page.on("pageerror", (e) => page.errors.push(e.message));
+  page.on("console", (m) => { if (m.type() === "warning" || m.type() === "error") page.warnings.push(m.text()); });
+  await page.goto(PAGES + path);
+  return page;
+}
+
+test("pkg/ contains no eval or new Function", () => {
+  const pkg = join(ROOT, "pkg");
+  const scripts = readdirSync(pkg).filter((f) => f.endsWith(".js"));
+  assert.ok(scripts.includes("storefront-events.js") && scripts.includes("storefront-events.inline.js"), "built (scripts/build.sh)");
+  for (const file of scripts) {
+    const text = readFileSync(join(pkg, file), "utf8");
+    assert.doesNotMatch(text, /\beval\s*\(|\bnew\s+Function\b|[^.\w$]Function\s*\(|set(Timeout|Interval)\s*\(\s*["'`]/, file);
+  }
+});
+
+test("strict CSP (connect-src the Edge only): the inline variant works with no violation", async () => {
+  stub.pageHeaders["/tests/e2e/pages/csp-inline.html"] = { "content-security-policy": STRICT };
+  const page = await open("csp-inline.html");
+  await waitForEvents(page, 1);
+  assert.deepEqual(names(), ["csp"]);
+  assert.deepEqual(await page.evaluate(() => window.violations), []);
+  assert.deepEqual(page.errors, []);
+  assert.ok(stub.requests.every((r) => r.path.startsWith("/ee/")), "nothing but Edge requests");
+  await page.close();
+});
+
+test("strict CSP: the default loader needs connect-src 'self' for its .wasm (why the inline variant exists)", async () => {
+  stub.pageHeaders["/tests/e2e/pages/csp.html"] = { "content-security-policy": STRICT };
+  const page = await open("csp.html");
+  await page.waitForTimeout(800);
+  assert.deepEqual(names(), [], "the engine could not load");
+  const violations = await page.evaluate(() => window.violations);
+  assert.ok(violations.some((v) => v.startsWith("connect-src") && v.includes("storefront_collector_bg.wasm")), String(violations));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("page code breaks fetch, JSON, Array.prototype, Object.keys and Promise after our script: nothing throws, events delivered", async () => {
+  const page = await open("hostile.html?break=after");
+  await waitForEvents(page, 3);
+  await page.waitForTimeout(200);
+  const title = await page.title();
+  assert.match(title, /^ok=11 threw=0 /, title);
+  assert.deepEqual(names(), ["hostile", "hostile-2", "hostile-late"]);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("the same natives broken before our script: nothing throws into the page and a diagnostic says why", async () => {
+  const page = await open("hostile.html?break=before");
+  await page.waitForTimeout(1200);
+  const title = await page.title();
+  assert.match(title, /^ok=11 threw=0 /, title);
+  // JSON.stringify is broken, so page input cannot be read: each call says so.
+  assert.match(title, /unreadable-input/, title);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a deep-frozen API and the script included again: nothing throws, the event is sent once", async () => {
+  const page = await open("frozen.html");
+  await waitForEvents(page, 1);
+  assert.deepEqual(names(), ["frozen"]);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a read-only global before our script: no page error, a console warning says why", async () => {
+  const page = await open("readonly-global.html");
+  await page.waitForTimeout(300);
+  assert.deepEqual(page.errors, []);
+  assert.ok(page.warnings.some((w) => w.includes("could not install window.magentoStorefrontEvents")), String(page.warnings));
+  await page.close();
+});
+
+test("two collectors on one page (drop-in + ES module createCollector): each event once, by its own collector; a reload repeats nothing", async () => {
+  let page = await open("two-collectors.html");
+  await waitForEvents(page, 2);
+  assert.deepEqual(names().sort(), ["drop-in", "esm"]);
+  assert.equal(await page.evaluate(() => window.esm !== window.magentoStorefrontEvents), true, "independent objects");
+  assert.deepEqual(page.errors, []);
+  // The next page of the same shop: saved outboxes are empty or taken over once.
+  stub.events.length = 0;
+  await page.goto(PAGES + "blank.html");
+  await page.evaluate(() => configure({}));
+  await page.waitForTimeout(800);
+  assert.deepEqual(names(), []);
+  await page.close();
+});
