@@ -74,6 +74,11 @@ const WALK = [
   "web.webpagedetails.pageViews",                                          // index.html
 ];
 
+/** Rows as stored newest first, with events of the same millisecond put page view last. */
+const tiesPageViewLast = (rows) => [...rows].sort((a, b) => (a.timestamp === b.timestamp
+  ? Number(a.eventType === "web.webpagedetails.pageViews") - Number(b.eventType === "web.webpagedetails.pageViews")
+  : 0));
+
 for (const mode of ["handoff", "direct"]) {
   test(`${mode} mode: a walk through the shop stores exactly its events, newest first`, async () => {
     const { page, problems } = await freshShopper();
@@ -106,9 +111,7 @@ for (const mode of ["handoff", "direct"]) {
     const rows = await datasetOf(WALK.length, page);
     // Timestamps really are newest first, and within a tie the page view goes last (see WALK).
     for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1].timestamp >= rows[i].timestamp, "ORDER BY timestamp DESC");
-    const ordered = [...rows].sort((a, b) => (a.timestamp === b.timestamp
-      ? Number(a.eventType === "web.webpagedetails.pageViews") - Number(b.eventType === "web.webpagedetails.pageViews")
-      : 0));
+    const ordered = tiesPageViewLast(rows);
     assert.deepEqual(ordered.map((r) => r.eventType), WALK, "exactly the walk's events, in order");
     assert.equal(new Set(rows.map((r) => r._id)).size, WALK.length, "each event once");
 
@@ -148,6 +151,53 @@ for (const mode of ["handoff", "direct"]) {
     await page.close();
   });
 }
+
+test("direct mode: account, cart removal and requisition-list pages store exactly their events", async () => {
+  const { page, problems } = await freshShopper();
+  await page.goto(env.shopUrl("/www/index.html?mode=direct"));
+  await page.click("#consent-accept");
+  await settled(page);
+
+  await page.goto(env.shopUrl("/www/account.html"));
+  await page.click("#create-account"); // prefilled: Veronica Costello, veronica@example.com
+  await page.fill('input[name="firstName"]', "Vera");
+  await page.click("#save-account");
+  await page.click("#sign-out");
+  await page.locator("#sign-in").waitFor();
+
+  await page.goto(env.shopUrl("/www/product.html?sku=WS03"));
+  await page.click("#add-to-cart");
+  await page.click("#add-to-requisition-list");
+
+  await page.goto(env.shopUrl("/www/cart.html"));
+  await page.click('[data-remove="WS03"]');
+  await page.getByText("Your cart is empty").waitFor();
+
+  await page.goto(env.shopUrl("/www/requisition.html"));
+  await page.fill('input[name="name"]', "Gym kit");
+  await page.click("#create-list");
+  await page.click('[data-list="1"] [data-remove="WS03"]');
+  await page.click('[data-delete="2"]');
+  await page.locator('[data-list="2"]').waitFor({ state: "detached" });
+
+  const expected = [
+    "commerce.requisitionListDeletes", "commerce.requisitionListRemovals", "commerce.requisitionListOpens", "web.webpagedetails.pageViews",
+    "commerce.productListRemovals", "commerce.productListViews", "web.webpagedetails.pageViews",
+    "commerce.requisitionListAdds", "commerce.productListAdds", "commerce.productViews", "web.webpagedetails.pageViews",
+    "userAccount.logout", "userAccount.updateProfile", "userAccount.createProfile", "web.webpagedetails.pageViews",
+    "web.webpagedetails.pageViews",
+  ];
+  const rows = await datasetOf(expected.length, page);
+  assert.deepEqual(tiesPageViewLast(rows).map((r) => r.eventType), expected);
+  const one = (type) => rows.find((r) => r.eventType === type).xdm;
+  assert.equal(one("userAccount.createProfile").personalEmail.address, "veronica@example.com");
+  assert.equal(one("commerce.productListRemovals").productListItems[0].SKU, "WS03");
+  assert.equal(one("commerce.requisitionListOpens").commerce.requisitionList.name, "Gym kit");
+  assert.equal(one("commerce.requisitionListRemovals").productListItems[0].SKU, "WS03");
+  assert.equal(one("commerce.requisitionListDeletes").commerce.requisitionList.ID, "2");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
 
 test("declining consent in the banner stores nothing", async () => {
   const { page, problems } = await freshShopper();
