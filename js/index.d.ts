@@ -17,6 +17,12 @@ export interface AepContext {
   edgeBasePath?: string;
   /** Consent settings. */
   consent?: ConsentSettings;
+  /**
+   * Send the shopper's email only hashed: `personalEmail.address` is left out and the identity is
+   * `Email_LC_SHA256` (SHA-256 of the trimmed, lowercased address) instead of `email`. Default false
+   * (the reference sends the plain address). Profiles must then be uploaded with the same hash.
+   */
+  hashEmail?: boolean;
   /** Custom identities, `{namespace: [{id, primary}]}`; the array form is accepted and regrouped. */
   identityMap?: Record<string, Array<{ id: string; primary?: boolean; authenticatedState?: string }>> | Array<{ id: string; primary?: boolean; namespace?: string | { code: string } }>;
 }
@@ -330,6 +336,8 @@ export interface CollectorConfig {
   edgeBasePath?: string;
   /** Custom identities, `{namespace: [{id, primary}]}`. */
   identityMap?: AepContext["identityMap"];
+  /** Send the shopper's email only as an `Email_LC_SHA256` hash (see `AepContext.hashEmail`). */
+  hashEmail?: boolean;
   /** Consent settings. */
   consent?: ConsentSettings;
   /** Log every diagnostic to the console. */

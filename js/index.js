@@ -31,7 +31,7 @@ export class ConfigError extends Error {
 const HOST = /^[a-z0-9.-]+$/;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const KNOWN = ["imsOrgId", "datastreamId", "webSdkName", "datasetId", "storefrontEvents", "edgeDomain",
-  "edgeBasePath", "identityMap", "consent", "debug", "outbox", "wasm"];
+  "edgeBasePath", "identityMap", "hashEmail", "consent", "debug", "outbox", "wasm"];
 
 /** Checks a typed configuration; throws `ConfigError` naming the first bad field. */
 export function validateConfig(config) {
@@ -49,8 +49,10 @@ export function validateConfig(config) {
   if (config.webSdkName === undefined && config.datastreamId === undefined) {
     throw new ConfigError("datastreamId", "is required unless webSdkName names an alloy instance already on the page");
   }
-  if (config.storefrontEvents !== undefined && typeof config.storefrontEvents !== "boolean") {
-    throw new ConfigError("storefrontEvents", "must be true or false");
+  for (const field of ["storefrontEvents", "hashEmail"]) {
+    if (config[field] !== undefined && typeof config[field] !== "boolean") {
+      throw new ConfigError(field, "must be true or false");
+    }
   }
   if (config.storefrontEvents !== false && config.datasetId === undefined && config.webSdkName === undefined) {
     throw new ConfigError("datasetId", "is required when storefront events are on (it is sent as a datastream override)");
@@ -94,7 +96,7 @@ export function createCollector(config) {
   validateConfig(config);
   const api = createStorefrontEvents({ debug: config.debug, wasm: config.wasm, outbox: config.outbox });
   const aep = { imsOrgId: config.imsOrgId };
-  for (const field of ["datastreamId", "webSdkName", "datasetId", "edgeDomain", "edgeBasePath", "identityMap", "consent"]) {
+  for (const field of ["datastreamId", "webSdkName", "datasetId", "edgeDomain", "edgeBasePath", "identityMap", "hashEmail", "consent"]) {
     if (config[field] !== undefined) aep[field] = config[field];
   }
   api.context.setAEP(aep);

@@ -12,8 +12,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # and float parsing out of the wasm (78 KB at the peak). The budget holds that line until the
 # remaining cuts land; see ARCHITECTURE.md "Size". Raised once, from 41,800 to 42,100, for the
 # typed, path-naming field reads of the XDM mappers (+257 B after the trims that came with them):
-# a deliberate trade of bytes for diagnostics that name the bad field.
-BUDGET=${1:-42100}
+# a deliberate trade of bytes for diagnostics that name the bad field. Raised a second time, to
+# 44,300 (session 2), for features the later issues require: direct-mode batching (+780 B; the
+# main-thread target of issue 8), optional SHA-256 email hashing and email redaction in every
+# diagnostic (about +1.2 KB; issue 9 privacy), and the loader's hostile-page hardening (+50 B),
+# after -1 KB of cuts (no core string searchers, no panic locations or Debug code).
+BUDGET=${1:-44300}
 FILES=(pkg/storefront-events.js pkg/storefront_collector_bg.wasm)
 cd "$ROOT"
 total_raw=0 total_gz=0 total_br=0

@@ -78,7 +78,10 @@ fn fetched(effects: &[Effect]) -> Vec<String> {
 
 /// The events each fetch carries.
 fn fetched_events(effects: &[Effect]) -> Vec<Vec<String>> {
-    effects.iter().filter_map(|e| if let Effect::Fetch { events, .. } = e { Some(events.clone()) } else { None }).collect()
+    effects
+        .iter()
+        .filter_map(|e| if let Effect::Fetch { events, .. } = e { Some(events.clone()) } else { None })
+        .collect()
 }
 
 /// The end of the task that published: the zero-delay timer direct mode asked for fires.
@@ -129,7 +132,7 @@ fn a_burst_of_publishes_goes_as_one_request_at_the_end_of_the_task() {
     }
     let effects = end_task(&mut e, T0);
     let expected: Vec<String> = (0..20).map(|i| format!("e{i}")).collect();
-    assert_eq!(fetched_events(&effects), [expected.clone()]);
+    assert_eq!(fetched_events(&effects), std::slice::from_ref(&expected));
     let Some(Effect::Fetch { body, keepalive, url, .. }) = effects.iter().find(|x| matches!(x, Effect::Fetch { .. }))
     else {
         panic!()

@@ -221,7 +221,9 @@ impl Consent {
             Signal::MgDnt(present) => self.mg_dnt = present,
             Signal::EdgeCookie(cookie) => {
                 self.edge_cookie = cookie.as_deref().and_then(|c| {
-                    c.split(';').find_map(|pair| pair.trim().strip_prefix("general=")).and_then(State::parse)
+                    value::pieces(c, b';')
+                        .find_map(|pair| pair.trim_ascii().strip_prefix("general="))
+                        .and_then(State::parse)
                 })
             }
         }

@@ -131,6 +131,28 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// `text` with every word that looks like an email address (`local@domain.tld`; words end at
+/// white space, quotes, brackets, `,`, `;` and `:`) replaced by `[email]`. Diagnostics carry page
+/// keys and the Edge's error texts, which may hold a shopper's email; none may reach logs or
+/// subscribers.
+pub fn redact_emails(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    for c in text.chars().chain(core::iter::once(' ')) {
+        if !matches!(c, ' ' | '\t' | '\n' | '\r' | '"' | '\'' | '(' | ')' | '<' | '>' | '[' | ']' | ',' | ';' | ':') {
+            word.push(c);
+            continue;
+        }
+        let email = super::value::split_at_byte(&word, b'@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.bytes().skip(1).any(|b| b == b'.'));
+        out.push_str(if email { "[email]" } else { &word });
+        out.push(c);
+        word.clear();
+    }
+    out.pop();
+    out
+}
+
 impl Diagnostic {
     /// Builds a diagnostic about `event` at `path`.
     pub fn new(level: Level, code: Code, event: &str, path: &str, message: impl Into<String>) -> Self {
@@ -151,15 +173,15 @@ impl Diagnostic {
         out.push_str("\",\"code\":\"");
         out.push_str(self.code.as_str());
         out.push_str("\",\"event\":");
-        json::write_string(&self.event, &mut out);
+        json::write_string(&redact_emails(&self.event), &mut out);
         if let Some(id) = &self.event_id {
             out.push_str(",\"eventId\":");
             json::write_string(id, &mut out);
         }
         out.push_str(",\"path\":");
-        json::write_string(&self.path, &mut out);
+        json::write_string(&redact_emails(&self.path), &mut out);
         out.push_str(",\"message\":");
-        json::write_string(&self.message, &mut out);
+        json::write_string(&redact_emails(&self.message), &mut out);
         out.push('}');
         out
     }
@@ -168,5 +190,23 @@ impl Diagnostic {
     pub fn with_event_id(mut self, id: &str) -> Self {
         self.event_id = Some(id.to_owned());
         self
+    }
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::redact_emails;
+
+    #[test]
+    fn emails_are_redacted_and_the_rest_kept() {
+        assert_eq!(redact_emails("bad \"Roni.Cost+x@example.co.uk\" here"), "bad \"[email]\" here");
+        assert_eq!(redact_emails("storeCode.a@b.c"), "[email]");
+        assert_eq!(
+            redact_emails("imsOrgId must end in @AdobeOrg, e.g. 1234@AdobeOrg"),
+            "imsOrgId must end in @AdobeOrg, e.g. 1234@AdobeOrg"
+        );
+        assert_eq!(redact_emails("items[0].sku (x@y.z)"), "items[0].sku ([email])");
+        assert_eq!(redact_emails("é@é.fr ok"), "[email] ok");
+        assert_eq!(redact_emails(""), "");
     }
 }

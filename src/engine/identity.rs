@@ -9,12 +9,34 @@
 //! * A custom map given as an array (the SDK's declared type) is regrouped into a valid
 //!   `{namespace: [identity]}` map using each entry's `namespace` (`"Email"` or `{code: "Email"}`);
 //!   entries without one are left out with a diagnostic.
+//! * With `aepContext.hashEmail: true` the plain address never leaves the page: it is removed from
+//!   `personalEmail` at publish time (so it is not saved in storage either) and the identity is
+//!   `Email_LC_SHA256` (AEP's standard namespace): SHA-256 of the trimmed, ASCII-lowercased address.
 
 use super::json::{Map, Value};
 use crate::obj;
 
 use super::diagnostic::{Code, Diagnostic, Level};
-use super::value;
+use super::{sha256, value};
+
+/// The identity namespace of hashed emails (lowercased, then SHA-256, hex).
+pub const HASHED_EMAIL_NAMESPACE: &str = "Email_LC_SHA256";
+
+/// For `hashEmail`: takes `personalEmail.address` out of `xdm` and, unless the merchant's own
+/// identity map replaces the email identity, makes `custom_map` the hashed email identity (which
+/// [`apply`] then merges with the ECID).
+pub fn hash_email(xdm: &mut Map, custom_map: &mut Option<Value>) {
+    let Some(Value::Object(personal)) = xdm.get_mut("personalEmail") else { return };
+    let Some(Value::String(address)) = personal.remove("address") else { return };
+    let normalized = address.trim_ascii().to_ascii_lowercase();
+    if normalized.is_empty() || custom_map.is_some() {
+        return;
+    }
+    let hashed = obj! {"id" => sha256::hex_digest(normalized.as_bytes()), "primary" => false};
+    let mut map = Map::new();
+    map.insert(HASHED_EMAIL_NAMESPACE, Value::Array(vec![hashed]));
+    *custom_map = Some(Value::Object(map));
+}
 
 /// Whether `ecid` is a usable Experience Cloud ID (non-empty, not all zeros).
 pub fn is_valid_ecid(ecid: &str) -> bool {

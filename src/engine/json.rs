@@ -98,7 +98,7 @@ impl Number {
 /// `JSON.stringify` of a price computed in JavaScript); otherwise within a few units in the last
 /// place. Replaces core's float parser, which costs 5 KB of wasm.
 pub fn parse_f64(text: &str) -> Option<f64> {
-    let bytes = text.trim().as_bytes();
+    let bytes = text.trim_ascii().as_bytes();
     let (negative, bytes) = match bytes.split_first() {
         Some((b'-', rest)) => (true, rest),
         Some((b'+', rest)) => (false, rest),

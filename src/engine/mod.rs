@@ -16,6 +16,7 @@ pub mod json;
 pub mod method;
 pub mod money;
 pub mod outbox;
+pub mod sha256;
 pub mod time;
 pub mod value;
 pub mod xdm;
@@ -390,7 +391,12 @@ impl Engine {
                     if accepted {
                         if let Some(entry) = self.outbox.remove(&event_id) {
                             self.handed_to_browser.push(event_id);
-                            self.info(&mut effects, Code::Delivered, &entry, "sent with sendBeacon as the page was hidden");
+                            self.info(
+                                &mut effects,
+                                Code::Delivered,
+                                &entry,
+                                "sent with sendBeacon as the page was hidden",
+                            );
                         }
                     } else if let Some(entry) = self.outbox.get_mut(&event_id) {
                         entry.state = State::Queued;
@@ -554,7 +560,11 @@ impl Engine {
                 xdm.insert("channel", channel.clone());
             }
         }
-        let custom_identity_map = self.contexts.get("aepContext").and_then(|a| value::at(a, "identityMap")).cloned();
+        let aep = self.contexts.get("aepContext");
+        let mut custom_identity_map = aep.and_then(|a| value::at(a, "identityMap")).cloned();
+        if aep.and_then(|a| value::at(a, "hashEmail")) == Some(&Value::Bool(true)) {
+            identity::hash_email(&mut xdm, &mut custom_identity_map);
+        }
         let entry = Entry::new(event_id, method.name.to_owned(), xdm, custom_identity_map, call.at_ms);
         if self.consent.state() == consent::State::Out {
             self.consent_drop(&entry, effects);
@@ -834,7 +844,8 @@ impl Engine {
             }
             if !handles.errors.is_empty() {
                 effects.push(Effect::Diagnose(
-                    Diagnostic::new(Level::Warning, Code::EdgeWarning, "", "", handles.errors).with_event_id(request_id),
+                    Diagnostic::new(Level::Warning, Code::EdgeWarning, "", "", handles.errors)
+                        .with_event_id(request_id),
                 ));
             }
         }
@@ -1113,11 +1124,10 @@ fn problem_title(body: &str) -> Option<String> {
 
 /// `document.cookie` → `(name, value)` pairs.
 fn parse_cookies(cookies: &str) -> Vec<(String, String)> {
-    cookies
-        .split(';')
+    value::pieces(cookies, b';')
         .filter_map(|pair| {
-            let (name, value) = pair.split_once('=')?;
-            Some((name.trim().to_owned(), value.trim().to_owned()))
+            let (name, value) = value::split_at_byte(pair, b'=')?;
+            Some((name.trim_ascii().to_owned(), value.trim_ascii().to_owned()))
         })
         .collect()
 }

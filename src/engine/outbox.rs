@@ -189,12 +189,7 @@ impl Outbox {
     /// The first `limit` events that are due (queued, or waiting for a retry whose time has come),
     /// oldest first. Bounded so that a burst of sends stays linear, not quadratic.
     pub fn due_ids(&self, now_ms: f64, limit: usize) -> Vec<String> {
-        self.entries
-            .iter()
-            .filter(|e| e.is_due(now_ms))
-            .take(limit)
-            .map(|e| e.id.clone())
-            .collect()
+        self.entries.iter().filter(|e| e.is_due(now_ms)).take(limit).map(|e| e.id.clone()).collect()
     }
 
     /// The due events (as [`Outbox::due_ids`]) that fit in one request: oldest first, at least one,

@@ -6,11 +6,36 @@
 
 use super::json::{self, Map, Value};
 
+/// The pieces of `text` between `separator` bytes (as `str::split` with an ASCII separator, but
+/// without the general pattern-searching machinery, which costs the wasm about a kilobyte).
+pub fn pieces(text: &str, separator: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    core::iter::from_fn(move || {
+        let current = rest?;
+        match current.bytes().position(|b| b == separator) {
+            Some(i) => {
+                rest = current.get(i + 1..);
+                current.get(..i)
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
+/// `text` split at its first `separator` byte.
+pub fn split_at_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
+    let i = text.bytes().position(|b| b == separator)?;
+    Some((text.get(..i)?, text.get(i + 1..)?))
+}
+
 /// Looks up a dotted path of object keys (`"pricing.regularPrice"`); `None` when any step is absent
 /// or not an object. JSON `null` counts as absent, as the reference's `||` fallbacks treat it.
 pub fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     let mut current = value;
-    for key in path.split('.') {
+    for key in pieces(path, b'.') {
         current = current.as_object()?.get(key)?;
     }
     (!current.is_null()).then_some(current)
@@ -18,7 +43,7 @@ pub fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
 
 /// [`at`] for a payload that is still a bare object map.
 pub fn map_at<'a>(map: &'a Map, path: &str) -> Option<&'a Value> {
-    let (first, rest) = match path.split_once('.') {
+    let (first, rest) = match split_at_byte(path, b'.') {
         Some((first, rest)) => (first, Some(rest)),
         None => (path, None),
     };
@@ -74,7 +99,7 @@ pub fn number_to_js_string(n: &json::Number) -> String {
 /// Sets `path` (dotted keys) inside `root`, creating objects on the way and replacing any
 /// non-object met on the path.
 pub fn set_path(root: &mut Map, path: &str, value: Value) {
-    let mut keys = path.split('.').peekable();
+    let mut keys = pieces(path, b'.').peekable();
     let mut current = root;
     while let Some(key) = keys.next() {
         if keys.peek().is_none() {

@@ -25,9 +25,9 @@ pub fn zero() -> Value {
 pub fn number_value(v: &Value) -> Value {
     match v {
         Value::Number(_) => v.clone(),
-        Value::String(s) => {
-            Number::from_text(s.trim()).map(Value::Number).unwrap_or_else(|| money(as_number(v).unwrap_or_default()))
-        }
+        Value::String(s) => Number::from_text(s.trim_ascii())
+            .map(Value::Number)
+            .unwrap_or_else(|| money(as_number(v).unwrap_or_default())),
         _ => zero(),
     }
 }

@@ -222,7 +222,7 @@ impl<'s, 'a> Draft<'s, 'a> {
     fn read<'v>(&mut self, obj: &'v Value, base: &str, field: &str, ok: fn(&Value) -> bool, want: &str) -> Read<'v> {
         let mut current = obj;
         let mut walked = 0;
-        for key in field.split('.') {
+        for key in value::pieces(field, b'.') {
             let Some(map) = current.as_object() else {
                 let path = join_path(base, field.get(..walked.max(1) - 1).unwrap_or_default());
                 self.warn(Code::InvalidField, &path, NOT_OBJECT);
