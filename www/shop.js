@@ -365,7 +365,7 @@
         mse.context.setAccount(accountContext(who));
         mse.context.setShopper({ shopperId: "logged-in" });
         mse.publish.signIn();
-        pages.render_account();
+        render();
       };
       const create = (e) => {
         e.preventDefault();
@@ -379,10 +379,10 @@
         mse.context.setAccount(accountContext(who));
         mse.context.setShopper({ shopperId: "logged-in" });
         mse.publish.createAccount();
-        pages.render_account();
+        render();
       };
       const input = (label, attrs) => h("label", {}, label, h("input", { required: true, ...attrs }));
-      pages.render_account = () => {
+      const render = () => {
         const me = account();
         $("#account-link").textContent = me ? `Hi, ${me.firstName}` : "Sign in";
         if (!me) {
@@ -406,7 +406,7 @@
             store.set("customers", { ...store.get("customers", {}), [who.email]: who });
             mse.context.setAccount(accountContext(who));
             mse.publish.editAccount();
-            pages.render_account();
+            render();
             flash("Account saved.");
           } },
           h("p", {}, `Signed in as ${me.email} (customer ${me.accountId})`),
@@ -417,10 +417,10 @@
             store.set("account", undefined);
             mse.context.setAccount(null);
             mse.context.setShopper({ shopperId: "guest" });
-            pages.render_account();
+            render();
           } }, "Sign out")));
       };
-      pages.render_account();
+      render();
     },
 
     search() {
