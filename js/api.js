@@ -424,7 +424,16 @@ function buildApi(loadEngine, options) {
     checkMgDnt();
     try {
       if (win.cookieStore && win.cookieStore.addEventListener) {
-        win.cookieStore.addEventListener("change", checkMgDnt);
+        // Only a change to mg_dnt itself is worth a read of document.cookie (a synchronous call
+        // into the browser's cookie store): the Edge's own cookies change on every first answer.
+        win.cookieStore.addEventListener("change", (e) => {
+          const lists = [e && e.changed, e && e.deleted];
+          for (let l = 0; l < 2; l++) {
+            for (let i = 0; lists[l] && i < lists[l].length; i++) {
+              if (lists[l][i] && lists[l][i].name === "mg_dnt") return checkMgDnt();
+            }
+          }
+        });
       } else {
         setInterval(checkMgDnt, 1000);
       }

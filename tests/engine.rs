@@ -352,3 +352,48 @@ fn events_older_than_a_week_expire_with_a_diagnostic() {
     assert!(codes(&effects).contains(&Code::Expired));
     assert_eq!(e.held_count(), 0);
 }
+
+#[test]
+fn a_set_consent_request_without_identity_goes_alone_so_the_edge_mints_one_ecid() {
+    let mut e = engine("", Limits::default());
+    set(
+        &mut e,
+        "aepContext",
+        json!({"imsOrgId": "1234@AdobeOrg", "datastreamId": "ds-1", "edgeDomain": "edge.example.test",
+               "consent": {"default": "pending", "edge": true}}),
+    );
+    set(&mut e, "eventForwardingContext", json!({"aep": true}));
+    page_view(&mut e, "a", T0);
+    assert!(fetched(&end_task(&mut e, T0)).is_empty(), "pending: nothing goes");
+    let effects = run(&mut e, Input::ConsentChoice { choice: ours(json!("in")), request_id: "consent-1".into() });
+    let effects = [effects, end_task(&mut e, T0 + 1.0)].concat();
+    assert_eq!(fetched(&effects), ["consent-1"], "the choice goes first, alone: {effects:?}");
+    let cookie_answer = format!(
+        r#"{{"handle":[{{"type":"state:store","payload":[{{"key":"kndctr_1234_AdobeOrg_identity","value":"{IDENTITY_COOKIE}","maxAge":34128000}}]}}]}}"#
+    );
+    let effects = ok(&mut e, "consent-1", T0 + 20.0, &cookie_answer);
+    assert_eq!(fetched_events(&effects), [["a"]], "then the event, with the identity the answer minted");
+    let Some(Effect::Fetch { body, .. }) = effects.iter().find(|x| matches!(x, Effect::Fetch { .. })) else { panic!() };
+    let body: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body["events"][0]["xdm"]["identityMap"]["ECID"][0]["id"], ECID);
+}
+
+#[test]
+fn a_choice_made_while_an_event_request_is_under_way_without_identity_waits_for_its_answer() {
+    let mut e = engine("", Limits::default());
+    set(
+        &mut e,
+        "aepContext",
+        json!({"imsOrgId": "1234@AdobeOrg", "datastreamId": "ds-1", "edgeDomain": "edge.example.test",
+               "consent": {"edge": true}}),
+    );
+    set(&mut e, "eventForwardingContext", json!({"aep": true}));
+    page_view(&mut e, "a", T0);
+    assert_eq!(fetched(&end_task(&mut e, T0)), ["a"]);
+    let effects = run(&mut e, Input::ConsentChoice { choice: ours(json!("in")), request_id: "consent-1".into() });
+    assert!(fetched(&effects).is_empty(), "no second request before the identity exists");
+    let cookie_answer = format!(
+        r#"{{"handle":[{{"type":"state:store","payload":[{{"key":"kndctr_1234_AdobeOrg_identity","value":"{IDENTITY_COOKIE}","maxAge":34128000}}]}}]}}"#
+    );
+    assert_eq!(fetched(&ok(&mut e, "a", T0 + 20.0, &cookie_answer)), ["consent-1"]);
+}

@@ -149,7 +149,7 @@ pub fn redact_emails(text: &str) -> String {
         out.push(c);
         word.clear();
     }
-    out.pop();
+    out.truncate(out.len().saturating_sub(1)); // the space chained on above
     out
 }
 

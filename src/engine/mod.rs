@@ -296,6 +296,9 @@ pub struct Engine {
     handed_to_browser: Vec<String>,
     /// Direct-mode requests under way: request id → the events it carries.
     requests: Vec<(String, Vec<String>)>,
+    /// The id of a `set-consent` request under way (it counts against the one-request limit
+    /// until the shopper has an identity, since its answer may mint one).
+    consent_request: Option<String>,
     /// A publish arrived in this task: direct mode waits for the end of the task (a zero-delay
     /// tick) so that a burst of publishes goes out as one request.
     burst_open: bool,
@@ -333,6 +336,7 @@ impl Engine {
             now_ms: 0.0,
             handed_to_browser: Vec::new(),
             requests: Vec::new(),
+            consent_request: None,
             burst_open: false,
             awaiting_reported: false,
             report_info: true,
@@ -664,12 +668,13 @@ impl Engine {
         }
         self.send_consent_to_edge(config, effects);
         let ecid = self.direct_ecid(config);
-        // Until the shopper has an identity, one request at a time: its answer mints the identity
-        // cookie the others need (alloy does the same).
+        // Until the shopper has an identity, one request at a time (a set-consent request
+        // included): its answer mints the identity cookie the others need, so that the Edge does
+        // not mint one ECID per request (alloy does the same).
         let limit = if ecid.is_some() { MAX_IN_FLIGHT } else { 1 };
         let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
         let state = self.page_state(config);
-        while self.requests.len() < limit {
+        while self.requests.len() + usize::from(self.consent_request.is_some()) < limit {
             let Some((request_id, events, body)) = self.next_batch(config, ecid.as_deref(), &state, effects) else {
                 break;
             };
@@ -717,6 +722,7 @@ impl Engine {
         }
     }
 
+    #[inline(never)]
     fn direct_ecid(&self, config: &EdgeConfig) -> Option<String> {
         self.cookie(&config.cookie_name("identity")).and_then(edge::decode_identity_cookie)
     }
@@ -799,7 +805,12 @@ impl Engine {
         if !self.consent.settings().send_to_edge {
             return;
         }
+        if self.direct_ecid(config).is_none() && (!self.requests.is_empty() || self.consent_request.is_some()) {
+            // Wait for the request under way: its answer brings the identity this one should use.
+            return;
+        }
         let Some((choice, request_id)) = self.consent_choice.take() else { return };
+        self.consent_request = Some(request_id.clone());
         let consent = match &choice {
             Value::String(general) => Value::Array(vec![
                 obj! {"standard" => "Adobe", "version" => "1.0", "value" => obj! {"general" => general.as_str()}},
@@ -848,6 +859,9 @@ impl Engine {
                         .with_event_id(request_id),
                 ));
             }
+        }
+        if self.consent_request.as_deref() == Some(request_id) {
+            self.consent_request = None;
         }
         for event_id in self.take_request(request_id) {
             self.event_answered(&event_id, status, retry_after, body, jitter, effects);
