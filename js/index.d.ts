@@ -371,7 +371,8 @@ export interface Options {
 
 /** Creates a collector with the drop-in `magentoStorefrontEvents` API. */
 export function createStorefrontEvents(options?: Options): StorefrontEvents;
-/** Creates the collector once and assigns it to `window.magentoStorefrontEvents`. */
+/** Creates the collector once and assigns it to `window.magentoStorefrontEvents` (when page code made
+ *  that global read-only, use the returned object; install never throws for it). */
 export function install(options?: Options): StorefrontEvents;
 /** The 27 context names (`setX`/`getX`). */
 export const contextNames: string[];

@@ -109,12 +109,18 @@ export function createStorefrontEvents(options = {}) {
   return buildApi(() => startEngine(options.wasm), options);
 }
 
-/** Creates the collector once and assigns it to `window.magentoStorefrontEvents`. */
+/** Creates the collector once and assigns it to `window.magentoStorefrontEvents`. When page code
+ *  made that global read-only, the collector still works through the returned object (a console
+ *  warning says so); `install` never throws for it. */
 export function install(options = {}) {
   const existing = globalThis.magentoStorefrontEvents;
   if (existing && existing.__storefrontCollector) return existing;
   const api = createStorefrontEvents(options);
-  globalThis.magentoStorefrontEvents = api;
+  try {
+    globalThis.magentoStorefrontEvents = api;
+  } catch (e) {
+    try { console.warn("[storefront-collector] window.magentoStorefrontEvents is read-only; use the object install() returned", e); } catch (_) { /* no console */ }
+  }
   return api;
 }
 
