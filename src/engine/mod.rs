@@ -21,6 +21,8 @@ pub mod time;
 pub mod value;
 pub mod xdm;
 
+use std::rc::Rc;
+
 use json::{Map, Value};
 
 use crate::obj;
@@ -269,7 +271,9 @@ enum Ecid {
 #[derive(Debug)]
 pub struct Engine {
     contexts: ContextStore,
-    routing: Routing,
+    /// Shared so that the pump can hold it while it mutates the engine (a deep clone measured
+    /// 300 B of wasm).
+    routing: Rc<Routing>,
     outbox: Outbox,
     /// Hand-off mode: the ECID from the site's alloy.
     handoff_ecid: Ecid,
@@ -316,7 +320,7 @@ impl Engine {
     /// A fresh engine with no contexts.
     pub fn new() -> Self {
         let contexts = ContextStore::default();
-        let routing = config::routing(&contexts);
+        let routing = Rc::new(config::routing(&contexts));
         Engine {
             contexts,
             routing,
@@ -496,13 +500,13 @@ impl Engine {
         }
         if key == "aepContext" || key == "eventForwardingContext" {
             let routing = config::routing(&self.contexts);
-            if routing != self.routing {
+            if routing != *self.routing {
                 self.awaiting_reported = false;
                 if matches!(routing, Routing::Deliver(Destination::HandOff { .. })) {
                     // Another alloy instance may know another ECID: ask again.
                     self.handoff_ecid = Ecid::Unknown;
                 }
-                self.routing = routing;
+                self.routing = Rc::new(routing);
             }
         }
     }
@@ -574,7 +578,7 @@ impl Engine {
             self.consent_drop(&entry, effects);
             return;
         }
-        if matches!(self.routing, Routing::Disabled) {
+        if matches!(*self.routing, Routing::Disabled) {
             self.forwarding_disabled(&entry, effects);
             return;
         }
@@ -610,11 +614,11 @@ impl Engine {
             self.schedule(effects);
             return;
         }
-        match self.routing.clone() {
+        match &*Rc::clone(&self.routing) {
             Routing::Awaiting(reason) => {
                 if !self.awaiting_reported && !self.outbox.is_empty() {
                     self.awaiting_reported = true;
-                    effects.push(Effect::Diagnose(reason));
+                    effects.push(Effect::Diagnose(reason.clone()));
                 }
             }
             Routing::Disabled => {
@@ -623,8 +627,8 @@ impl Engine {
                 }
                 self.changed(effects);
             }
-            Routing::Deliver(Destination::HandOff { sdk_name }) => self.pump_hand_off(&sdk_name, effects),
-            Routing::Deliver(Destination::Direct(config)) => self.pump_direct(&config, effects),
+            Routing::Deliver(Destination::HandOff { sdk_name }) => self.pump_hand_off(sdk_name, effects),
+            Routing::Deliver(Destination::Direct(config)) => self.pump_direct(config, effects),
         }
         self.schedule(effects);
     }
@@ -738,7 +742,7 @@ impl Engine {
     /// Acts on the consent state: `out` drops every waiting event, `pending` keeps them; returns
     /// whether sending may go on.
     fn consent_allows(&mut self, effects: &mut Vec<Effect>) -> bool {
-        if let Routing::Deliver(Destination::Direct(config)) = &self.routing {
+        if let Routing::Deliver(Destination::Direct(config)) = &*self.routing {
             let cookie = self.cookie(&config.cookie_name("consent")).map(str::to_owned);
             self.consent.signal(Signal::EdgeCookie(cookie));
         }
@@ -753,7 +757,7 @@ impl Engine {
             message.push(')');
             self.diagnose_info(effects, Code::ConsentChanged, "", "", message);
             if self.consent.settings().apply_to_alloy && state != consent::State::Pending {
-                if let Routing::Deliver(Destination::HandOff { sdk_name }) = &self.routing {
+                if let Routing::Deliver(Destination::HandOff { sdk_name }) = &*self.routing {
                     effects.push(Effect::AlloyConsent { sdk_name: sdk_name.clone(), general: state.as_str() });
                 }
             }
@@ -788,7 +792,8 @@ impl Engine {
 
     /// Direct mode: sends a pending explicit choice to the Edge (probing the domain first).
     fn consent_to_edge_if_configured(&mut self, effects: &mut Vec<Effect>) {
-        let Routing::Deliver(Destination::Direct(config)) = self.routing.clone() else { return };
+        let routing = Rc::clone(&self.routing);
+        let Routing::Deliver(Destination::Direct(config)) = &*routing else { return };
         if !self.consent.settings().send_to_edge || self.consent_choice.is_none() {
             return;
         }
@@ -796,7 +801,7 @@ impl Engine {
             effects.push(Effect::ProbeDomain);
             return;
         }
-        self.send_consent_to_edge(&config, effects);
+        self.send_consent_to_edge(config, effects);
     }
 
     /// Direct mode with `consent.edge` on: posts the shopper's latest explicit choice to
@@ -975,7 +980,8 @@ impl Engine {
     /// `pagehide`: in direct mode, hand every waiting event to `sendBeacon` (once the shopper has an
     /// identity, as alloy does); keep-alive requests under way will finish without us.
     fn page_hidden(&mut self, effects: &mut Vec<Effect>) {
-        let Routing::Deliver(Destination::Direct(config)) = self.routing.clone() else { return };
+        let routing = Rc::clone(&self.routing);
+        let Routing::Deliver(Destination::Direct(config)) = &*routing else { return };
         // Keep-alive requests under way outlive the page: the next page must not send them again.
         for entry in self.outbox.iter() {
             if entry.state == State::InFlight && entry.keepalive {
@@ -985,14 +991,14 @@ impl Engine {
         if self.consent.state() != consent::State::In || self.domain.is_none() {
             return;
         }
-        let Some(ecid) = self.direct_ecid(&config) else { return };
+        let Some(ecid) = self.direct_ecid(config) else { return };
         let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
-        let state = self.page_state(&config);
+        let state = self.page_state(config);
         // Everything waiting goes, retries included: the page will not be there to retry.
         for entry in self.outbox.iter_mut().filter(|e| e.state != State::InFlight) {
             entry.state = State::Queued;
         }
-        while let Some((request_id, events, body)) = self.next_batch(&config, Some(&ecid), &state, effects) {
+        while let Some((request_id, events, body)) = self.next_batch(config, Some(&ecid), &state, effects) {
             let url = config.url("collect", hint.as_deref(), &request_id);
             self.requests.push((request_id.clone(), events.clone()));
             effects.push(Effect::Beacon { request_id, events, url, body });
