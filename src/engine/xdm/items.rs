@@ -47,12 +47,8 @@ pub fn cart_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>
     let mut lines = Vec::new();
     for (base, item) in items {
         let mut line = Map::new();
-        if let Some(sku) = draft.required_text(item, &base, "product.sku") {
-            line.insert("SKU", sku);
-        }
-        if let Some(name) = draft.text(item, &base, "product.name") {
-            line.insert("name", name);
-        }
+        draft.copy_required(&mut line, item, &base, "SKU", "product.sku");
+        draft.copy_text(&mut line, item, &base, &[("name", "product.name")]);
         let quantity = draft.number(item, &base, "quantity");
         if let Some(q) = quantity {
             line.insert("quantity", number_value(q));
@@ -60,9 +56,7 @@ pub fn cart_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>
         let price = draft.number(item, &base, "prices.price.value").and_then(as_number);
         let total = price.zip(quantity.and_then(as_number)).map_or(0.0, |(p, q)| p * q);
         line.insert("priceTotal", money(total));
-        if let Some(image) = draft.text(item, &base, "product.mainImageUrl") {
-            line.insert("productImageUrl", image);
-        }
+        draft.copy_text(&mut line, item, &base, &[("productImageUrl", "product.mainImageUrl")]);
         if let Some(c) = draft.text(item, &base, "prices.price.currency").or_else(|| currency.clone()) {
             line.insert("currencyCode", c);
         }
@@ -78,11 +72,12 @@ pub fn cart_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>
         let mut options = Vec::new();
         for (option_base, option) in draft.objects(item, &base, "configurableOptions") {
             let mut selected = Map::new();
-            for (xdm_key, field) in [("attribute", "optionLabel"), ("value", "valueLabel")] {
-                if let Some(v) = draft.text(option, &option_base, field) {
-                    selected.insert(xdm_key, v);
-                }
-            }
+            draft.copy_text(
+                &mut selected,
+                option,
+                &option_base,
+                &[("attribute", "optionLabel"), ("value", "valueLabel")],
+            );
             options.push(Value::Object(selected));
         }
         line.insert("selectedOptions", Value::Array(options));
@@ -99,12 +94,8 @@ pub fn list_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>
     let mut lines = Vec::new();
     for (base, item) in draft.required_objects(context, key, "items") {
         let mut line = Map::new();
-        if let Some(sku) = draft.required_text(item, &base, "sku") {
-            line.insert("SKU", sku);
-        }
-        if let Some(name) = draft.text(item, &base, "name") {
-            line.insert("name", name);
-        }
+        draft.copy_required(&mut line, item, &base, "SKU", "sku");
+        draft.copy_text(&mut line, item, &base, &[("name", "name")]);
         let quantity = draft.number(item, &base, "quantity");
         if let Some(q) = quantity {
             line.insert("quantity", number_value(q));
@@ -131,11 +122,8 @@ pub fn search_lines(draft: &mut Draft<'_, '_>, unit: &Value, base: &str) -> Vec<
     let mut lines = Vec::new();
     for (product_base, product) in draft.objects(unit, base, "products") {
         let mut line = Map::new();
-        for (xdm_key, field) in [("SKU", "sku"), ("name", "name"), ("productImageUrl", "imageUrl")] {
-            if let Some(v) = draft.text(product, &product_base, field) {
-                line.insert(xdm_key, v);
-            }
-        }
+        let fields = [("SKU", "sku"), ("name", "name"), ("productImageUrl", "imageUrl")];
+        draft.copy_text(&mut line, product, &product_base, &fields);
         lines.push(Value::Object(line));
     }
     lines

@@ -25,14 +25,8 @@ pub fn product_view(s: &Snapshot<'_>) -> Outcome {
     let mut draft = Draft::new(s, "commerce.productViews", Some("commerce.productViews"));
     draft.scope();
     let mut line = Map::new();
-    if let Some(sku) = draft.required_text(product, key, "sku") {
-        line.insert("SKU", sku);
-    }
-    for (xdm_key, field) in [("name", "name"), ("productImageUrl", "mainImageUrl")] {
-        if let Some(v) = draft.text(product, key, field) {
-            line.insert(xdm_key, v);
-        }
-    }
+    draft.copy_required(&mut line, product, key, "SKU", "sku");
+    draft.copy_text(&mut line, product, key, &[("name", "name"), ("productImageUrl", "mainImageUrl")]);
     let regular = draft.number(product, key, "pricing.regularPrice");
     let special = draft.number(product, key, "pricing.specialPrice");
     if let Some(price) = special.or(regular) {

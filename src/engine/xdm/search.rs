@@ -56,9 +56,7 @@ fn measure(draft: &mut Draft<'_, '_>, unit: &Unit<'_>) -> Value {
 /// `[String(from), String(to)]` with `isRange` (an open end is `""`).
 fn refinement(draft: &mut Draft<'_, '_>, filter: &Value, base: &str) -> Value {
     let mut r = Map::new();
-    if let Some(attribute) = draft.text(filter, base, "attribute") {
-        r.insert("attribute", attribute);
-    }
+    draft.copy_text(&mut r, filter, base, &[("attribute", "attribute")]);
     let mut values = Vec::new();
     let mut is_range = false;
     if let Some(eq) = draft.text(filter, base, "eq") {
@@ -90,16 +88,10 @@ pub fn request(s: &Snapshot<'_>) -> Outcome {
     let (mut sort, mut refinements) = (Vec::new(), Vec::new());
     match &unit {
         Unit::Found(base, u) => {
-            if let Some(phrase) = draft.required_text(u, base, "phrase") {
-                site.insert("query", phrase);
-            }
+            draft.copy_required(&mut site, u, base, "query", "phrase");
             for (order_base, order) in draft.objects(u, base, "sort") {
                 let mut entry = Map::new();
-                for (xdm_key, field) in [("attribute", "attribute"), ("order", "direction")] {
-                    if let Some(v) = draft.text(order, &order_base, field) {
-                        entry.insert(xdm_key, v);
-                    }
-                }
+                draft.copy_text(&mut entry, order, &order_base, &[("attribute", "attribute"), ("order", "direction")]);
                 sort.push(Value::Object(entry));
             }
             for (filter_base, filter) in draft.objects(u, base, "filter") {
@@ -107,9 +99,7 @@ pub fn request(s: &Snapshot<'_>) -> Outcome {
             }
         }
         Unit::Unknown(Some((base, first))) => {
-            if let Some(phrase) = draft.text(first, base, "phrase") {
-                site.insert("query", phrase);
-            }
+            draft.copy_text(&mut site, first, base, &[("query", "phrase")]);
         }
         Unit::Unknown(None) => {}
     }
