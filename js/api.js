@@ -325,11 +325,19 @@ function buildApi(loadEngine, options) {
                   feed("identity", "");
                 });
             break;
-          case "handoff":
+          case "handoff": {
+            // alloy may hang (its promise never settles): say so once per event after 10 s. The
+            // event keeps waiting; resending it could deliver it twice if alloy does send it. The
+            // key order matches the other reports here (smaller brotli).
+            let stall;
             findAlloy(a)
-              .then((alloy) => alloy("sendEvent", { xdm: parse(c) }))
-              .then(() => feed("settled", "", [b, true, now(), random()]),
+              .then((alloy) => {
+                stall = setTimeout(() => report({ level: "warning", code: "hand-off-stalled", event: "", path: "aepContext.webSdkName", message: "alloy has not settled sendEvent after 10 s; the event waits, not resent (alloy may still send it)", eventId: b }), 1e4);
+                return alloy("sendEvent", { xdm: parse(c) });
+              })
+              .then(() => { clearTimeout(stall); feed("settled", "", [b, true, now(), random()]); },
                 (e) => {
+                  clearTimeout(stall);
                   // A rejection while the browser is offline says nothing about the event: count the
                   // attempt once the network is back, so an outage cannot use up the hand-off attempts.
                   const settle = () => feed("settled", message(e), [b, false, now(), random()]);
@@ -337,6 +345,7 @@ function buildApi(loadEngine, options) {
                   else settle();
                 });
             break;
+          }
           case "fetch":
           case "fetch-keepalive": {
             // Retry-After may be an HTTP date; the engine takes seconds.

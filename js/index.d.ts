@@ -255,7 +255,7 @@ export interface StorefrontEvent {
 
 /** Every diagnostic code the collector raises (see README, "Diagnostics and debugging"). */
 export type DiagnosticCode =
-  "missing-context" | "missing-field" | "invalid-field" | "invalid-argument" | "unknown-method" | "unreadable-input" | "awaiting-configuration" | "forwarding-disabled" | "not-forwarded" | "invalid-configuration" | "queue-full" | "handed-off" | "delivery-failed" | "identity-unavailable" | "duplicate" | "delivered" | "retrying" | "edge-warning" | "restored" | "expired" | "storage-unavailable" | "consent-changed" | "consent-pending" | "consent-out" | "awaiting-alloy" | "engine-unavailable" | "subscriber-failed";
+  "missing-context" | "missing-field" | "invalid-field" | "invalid-argument" | "unknown-method" | "unreadable-input" | "awaiting-configuration" | "forwarding-disabled" | "not-forwarded" | "invalid-configuration" | "queue-full" | "handed-off" | "delivery-failed" | "identity-unavailable" | "duplicate" | "delivered" | "retrying" | "edge-warning" | "restored" | "expired" | "storage-unavailable" | "consent-changed" | "consent-pending" | "consent-out" | "awaiting-alloy" | "hand-off-stalled" | "engine-unavailable" | "subscriber-failed";
 
 /** A report about an event that was dropped, degraded, held or delivered. */
 export interface Diagnostic {

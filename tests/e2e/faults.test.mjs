@@ -46,9 +46,11 @@ async function cell(mode, fault, body) {
   const t = {
     cell: c,
     context: browser.context,
-    /** Opens the mode's page; `init` runs before any page script, `query` is appended to the URL. */
-    async open({ init, query = "", pageMode = mode } = {}) {
+    /** Opens the mode's page; `init` runs before any page script, `query` is appended to the URL;
+     *  `clock: true` gives the page Playwright's fake clock (timers run when the test moves it). */
+    async open({ init, query = "", pageMode = mode, clock = false } = {}) {
       const page = await browser.context.newPage();
+      if (clock) await page.clock.install();
       if (init) await page.addInitScript(init);
       page.on("pageerror", (e) => c.pageErrors.push(e.message));
       await page.goto(`https://shop.example.test/tests/e2e/pages/faults-${pageMode}.html${query}`);
@@ -325,11 +327,25 @@ test("handoff: alloy that throws on every call", async () => {
   assert.deepEqual(r.pageErrors, []);
 });
 
-test("handoff: alloy that never settles, then a working alloy on the next page", async () => {
+test("handoff: alloy that never settles (a hand-off-stalled warning per event at 10 s), then a working alloy on the next page", async () => {
+  let stalled, tag;
   const r = await cell("handoff", "alloy never resolves", async (t) => {
-    const page = await t.open({ query: "?fake=never" });
+    tag = t.cell.tag;
+    // The page's clock is Playwright's fake one, so the 10 s pass without waiting for them.
+    const page = await t.open({ query: "?fake=never", clock: true });
     await t.publish(page, 5);
-    await sleep(1500);
+    await page.waitForFunction(() => window.sendEventCalls === 5, null, { timeout: 10000 });
+    const stalls = () => page.evaluate(() => window.diagnostics.filter((d) => d.code === "hand-off-stalled"));
+    await page.clock.fastForward(9000);
+    await sleep(200);
+    assert.deepEqual(await stalls(), [], "no warning before 10 s");
+    await page.clock.fastForward(1500);
+    await page.waitForFunction(() => window.diagnostics.filter((d) => d.code === "hand-off-stalled").length >= 5, null, { timeout: 5000 });
+    // Another 20 s of hanging: still one warning per event, and nothing handed over again.
+    await page.clock.fastForward(20000);
+    await sleep(200);
+    stalled = await stalls();
+    assert.equal(await page.evaluate(() => window.sendEventCalls), 5, "no event was handed to alloy twice");
     t.cell.notes.push(`${(await stored(t.cell.tag)).length} delivered while alloy hung`);
     await page.close({ runBeforeUnload: true });
     // The same shopper later, with a working alloy: the held events are taken over.
@@ -337,4 +353,12 @@ test("handoff: alloy that never settles, then a working alloy on the next page",
     await t.settle();
   });
   assertClean(r);
+  assert.equal(stalled.length, 5, "one warning per event");
+  for (const d of stalled) {
+    assert.equal(d.level, "warning");
+    assert.equal(d.path, "aepContext.webSdkName");
+    assert.match(d.message, /not settled .*10 s.*not resent/);
+  }
+  const ids = (await stored(tag)).map((e) => e._id).sort();
+  assert.deepEqual(stalled.map((d) => d.eventId).sort(), ids, "the warnings name the five events (delivered later)");
 });
