@@ -5,6 +5,7 @@
 // which `shop.example.test` is that server and `edge.example.test` is the emulator.
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { ROOT, serve } from "../../scripts/serve.mjs";
@@ -71,6 +72,16 @@ export async function startEmulator({ args = [], dataDir } = {}) {
   /** Clears events, the request log and faults. */
   emulator.reset = () => emulator.admin("/__admin/reset", { method: "POST", body: {} });
   emulator.requests = async () => (await emulator.admin("/__admin/requests?limit=5000")).requests;
+  /** Every event the Edge accepted (2xx `interact`/`collect`), in arrival order, as `{xdm, action,
+   *  hint, seq}`: unlike the store, which keeps an `_id` once, this shows an event sent twice. */
+  emulator.accepted = async () => {
+    const out = [];
+    for (const r of await emulator.requests()) {
+      if (r.status < 200 || r.status > 299 || (r.action !== "interact" && r.action !== "collect")) continue;
+      for (const e of (r.body && r.body.events) || []) out.push({ xdm: e.xdm, action: r.action, hint: r.locationHint || null, seq: r.seq });
+    }
+    return out;
+  };
   emulator.tls = () => ({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) });
   /** Browser flags mapping `host` (default edge.example.test) to the emulator's HTTPS port. */
   emulator.hostRule = (host = "edge.example.test") => `MAP ${host} 127.0.0.1:${emulator.httpsPort}`;
@@ -86,6 +97,25 @@ export async function startEmulator({ args = [], dataDir } = {}) {
 
   await boot();
   return emulator;
+}
+
+/** A `serve` route answering with the repository file at `path` plus `headers` (e.g. a
+ *  Content-Security-Policy). */
+export function withHeaders(path, headers) {
+  return async (_req, res) => {
+    const body = await readFile(join(ROOT, path));
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...headers });
+    res.end(body);
+  };
+}
+
+/** Polls `predicate` (sync or async) every 50 ms until it is true; throws after `timeoutMs`. */
+export async function until(what, predicate, timeoutMs = 30000) {
+  const end = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** The emulator, the repository served over HTTPS as https://shop.example.test/ (pass `routes` or

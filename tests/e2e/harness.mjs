@@ -31,15 +31,6 @@ export async function launch(extraArgs = []) {
   };
 }
 
-/** A local TLS Edge stub plus a browser whose `shop.example.test` and `edge.example.test` reach it;
- *  `close()` stops both. */
-export async function launchWithEdgeStub() {
-  const { startEdgeStub } = await import("./edge-stub.mjs");
-  const stub = await startEdgeStub();
-  const browser = await launch([`--host-resolver-rules=${stub.hostRules}`, "--ignore-certificate-errors"]);
-  return { stub, browser, close: async () => { await browser.close(); await stub.close(); } };
-}
-
 /** Opens `url` in a new page and records console errors/warnings and page errors. */
 export async function open(context, url) {
   const page = await context.newPage();

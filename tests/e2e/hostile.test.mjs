@@ -1,4 +1,4 @@
-// Hostile and strict pages (issue 9, item 3), in headless Chromium against the local TLS Edge stub:
+// Hostile and strict pages (issue 9, item 3), in headless Chromium against the Rust edge-emulator:
 // a strict Content-Security-Policy with the inline variant, no eval in pkg/, page code that breaks
 // the natives we use (before or after our script), a frozen or read-only global, double inclusion and
 // two collectors on one page. Each test fails on a page error or a call that throws into the page.
@@ -6,29 +6,34 @@ import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, launchWithEdgeStub } from "./harness.mjs";
+import { ROOT } from "./harness.mjs";
+import { launchShopWithEmulator, until, withHeaders } from "./emulator.mjs";
 
 const PAGES = "https://shop.example.test/tests/e2e/pages/";
 const STRICT = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src https://edge.example.test; img-src data:";
-let stub, browser, env;
+const routes = {};
+let emulator, browser, env;
 
 before(async () => {
-  env = await launchWithEdgeStub();
-  ({ stub, browser } = env);
+  env = await launchShopWithEmulator({ routes });
+  ({ emulator, browser } = env);
 });
 after(async () => env?.close());
 beforeEach(async () => {
-  stub.events.length = 0;
-  stub.requests.length = 0;
-  stub.pageHeaders = {};
+  await emulator.reset();
+  for (const path in routes) delete routes[path];
   await browser.context.clearCookies();
 });
 
-const names = () => stub.events.map((e) => e.xdm.web.webPageDetails.name);
+/** Page names of the events the Edge accepted, in arrival order (an event sent twice shows twice). */
+const names = async () => (await emulator.accepted()).map((e) => e.xdm.web.webPageDetails.name);
+/** Waits until `n` events have arrived, then a little longer (a duplicate would show). */
 async function waitForEvents(page, n) {
-  for (let i = 0; i < 100 && stub.events.length < n; i++) await page.waitForTimeout(50);
+  await until(`${n} events at the Edge`, async () => (await names()).length >= n, 5000);
   await page.waitForTimeout(300);
 }
+/** Serves `page` with the strict policy. */
+const strict = (page) => { routes["/tests/e2e/pages/" + page] = withHeaders("tests/e2e/pages/" + page, { "content-security-policy": STRICT }); };
 /** Opens a page, recording page errors and console warnings. */
 async function open(path) {
   const page = await browser.context.newPage();
@@ -51,23 +56,25 @@ test("pkg/ contains no eval or new Function", () => {
 });
 
 test("strict CSP (connect-src the Edge only): the inline variant works with no violation", async () => {
-  stub.pageHeaders["/tests/e2e/pages/csp-inline.html"] = { "content-security-policy": STRICT };
+  strict("csp-inline.html");
   const page = await open("csp-inline.html");
   await waitForEvents(page, 1);
-  assert.deepEqual(names(), ["csp"]);
+  assert.deepEqual(await names(), ["csp"]);
   assert.deepEqual(await page.evaluate(() => window.violations), []);
   assert.deepEqual(page.errors, []);
-  assert.ok(stub.requests.every((r) => r.path.startsWith("/ee/")), "nothing but Edge requests");
+  const requests = await emulator.requests();
+  assert.ok(requests.length >= 1 && requests.every((r) => r.host === "edge.example.test" && r.path.startsWith("/ee/")), "nothing but Edge requests");
   await page.close();
 });
 
 test("strict CSP: the default loader needs connect-src 'self' for its .wasm (why the inline variant exists)", async () => {
-  stub.pageHeaders["/tests/e2e/pages/csp.html"] = { "content-security-policy": STRICT };
+  strict("csp.html");
   const page = await open("csp.html");
-  await page.waitForTimeout(800);
-  assert.deepEqual(names(), [], "the engine could not load");
-  const violations = await page.evaluate(() => window.violations);
-  assert.ok(violations.some((v) => v.startsWith("connect-src") && v.includes("storefront_collector_bg.wasm")), String(violations));
+  await page.waitForFunction(() => window.violations.some((v) => v.startsWith("connect-src") && v.includes("storefront_collector_bg.wasm")), null, { timeout: 5000 })
+    .catch(async () => assert.fail("no connect-src violation for the wasm: " + (await page.evaluate(() => window.violations))));
+  await page.waitForTimeout(300);
+  assert.deepEqual(await names(), [], "the engine could not load");
+  assert.equal((await emulator.requests()).length, 0, "no Edge request");
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -78,7 +85,7 @@ test("page code breaks fetch, JSON, Array.prototype, Object.keys and Promise aft
   await page.waitForTimeout(200);
   const title = await page.title();
   assert.match(title, /^ok=11 threw=0 /, title);
-  assert.deepEqual(names(), ["hostile", "hostile-2", "hostile-late"]);
+  assert.deepEqual(await names(), ["hostile", "hostile-2", "hostile-late"]);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -97,7 +104,7 @@ test("the same natives broken before our script: nothing throws into the page an
 test("a deep-frozen API and the script included again: nothing throws, the event is sent once", async () => {
   const page = await open("frozen.html");
   await waitForEvents(page, 1);
-  assert.deepEqual(names(), ["frozen"]);
+  assert.deepEqual(await names(), ["frozen"]);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -113,14 +120,15 @@ test("a read-only global before our script: no page error, a console warning say
 test("two collectors on one page (drop-in + ES module createCollector): each event once, by its own collector; a reload repeats nothing", async () => {
   let page = await open("two-collectors.html");
   await waitForEvents(page, 2);
-  assert.deepEqual(names().sort(), ["drop-in", "esm"]);
+  assert.deepEqual((await names()).sort(), ["drop-in", "esm"]);
   assert.equal(await page.evaluate(() => window.esm !== window.magentoStorefrontEvents), true, "independent objects");
   assert.deepEqual(page.errors, []);
   // The next page of the same shop: saved outboxes are empty or taken over once.
-  stub.events.length = 0;
+  await emulator.reset();
   await page.goto(PAGES + "blank.html");
   await page.evaluate(() => configure({}));
   await page.waitForTimeout(800);
-  assert.deepEqual(names(), []);
+  assert.deepEqual(await names(), []);
+  assert.equal((await emulator.requests()).length, 0, "nothing sent again");
   await page.close();
 });
