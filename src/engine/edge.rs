@@ -18,7 +18,8 @@ pub struct EdgeConfig {
     pub org_id: String,
     /// Edge host (a first-party CNAME or `edge.adobedc.net`).
     pub edge_domain: String,
-    /// First path segment, `ee` unless the merchant's setup says otherwise.
+    /// First path segment, `ee` unless the merchant's setup says otherwise; one segment without
+    /// slashes (`config::routing` refuses anything else), so it is used as it is.
     pub base_path: String,
     /// Dataset id sent as a datastream override, when configured.
     pub dataset_id: Option<String>,
@@ -39,7 +40,7 @@ impl EdgeConfig {
         let mut url = String::from("https://");
         url.push_str(&self.edge_domain);
         url.push('/');
-        url.push_str(self.base_path.trim_matches('/'));
+        url.push_str(&self.base_path);
         if let Some(hint) = hint.filter(|h| is_safe_segment(h)) {
             url.push('/');
             url.push_str(hint);
