@@ -60,8 +60,13 @@ impl Args {
     fn parse(b: &str) -> Args {
         Args(json::parse(b).unwrap_or_default())
     }
-    fn str(&self, i: usize) -> Option<String> {
+    fn opt_str(&self, i: usize) -> Option<String> {
         self.0.at(i).and_then(Value::as_str).map(str::to_owned)
+    }
+    /// The string argument `i`, `""` when absent (one function, not an unwrap per call site).
+    #[inline(never)]
+    fn str(&self, i: usize) -> String {
+        self.opt_str(i).unwrap_or_default()
     }
     fn num(&self, i: usize) -> f64 {
         self.0.at(i).and_then(Value::as_f64).unwrap_or(0.0)
@@ -120,13 +125,7 @@ impl Collector {
                 if args.num(4) >= 1.0 {
                     limits.max_bytes = args.num(4) as usize;
                 }
-                Input::Start(Start {
-                    now_ms: args.num(0),
-                    page_key: args.str(1).unwrap_or_default(),
-                    cookies: args.str(2).unwrap_or_default(),
-                    saved,
-                    limits,
-                })
+                Input::Start(Start { now_ms: args.num(0), page_key: args.str(1), cookies: args.str(2), saved, limits })
             }
             "set" => {
                 let value = if b.is_empty() {
@@ -150,7 +149,7 @@ impl Collector {
             }
             "publish" => {
                 let args = args();
-                let method = args.str(0).unwrap_or_default();
+                let method = args.str(0);
                 let Ok(Value::Array(call_args)) = json::parse(a) else {
                     unreadable(&method, "", "publish arguments could not be read; the event was dropped");
                     return String::new();
@@ -159,16 +158,16 @@ impl Collector {
                     method,
                     args: call_args,
                     at_ms: args.num(1),
-                    page: PageFacts { url: args.str(2).unwrap_or_default(), referrer: args.str(3).unwrap_or_default() },
+                    page: PageFacts { url: args.str(2), referrer: args.str(3) },
                     notify: args.flag(4),
-                    event_id: args.str(5).unwrap_or_default(),
+                    event_id: args.str(5),
                 })
             }
             "identity" => Input::IdentityResolved { ecid: (!a.is_empty()).then(|| a.to_owned()) },
             "settled" => {
                 let args = args();
                 Input::HandOffSettled {
-                    event_id: args.str(0).unwrap_or_default(),
+                    event_id: args.str(0),
                     error: (!args.flag(1)).then(|| a.to_owned()),
                     now_ms: args.num(2),
                     jitter: args.num(3),
@@ -177,9 +176,9 @@ impl Collector {
             "response" => {
                 let args = args();
                 Input::Response {
-                    request_id: args.str(0).unwrap_or_default(),
+                    request_id: args.str(0),
                     status: args.num(1).clamp(0.0, 999.0) as u16,
-                    retry_after: args.str(2),
+                    retry_after: args.opt_str(2),
                     body: (!a.is_empty()).then(|| a.to_owned()),
                     now_ms: args.num(3),
                     jitter: args.num(4),
@@ -202,13 +201,11 @@ impl Collector {
                         list.iter().filter_map(|n| n.as_u64().and_then(|n| u32::try_from(n).ok())).collect()
                     })
                 };
-                match args.str(0).as_deref() {
-                    Some("choice") => {
-                        Input::ConsentChoice { choice: value.clone(), request_id: args.str(1).unwrap_or_default() }
-                    }
-                    Some("gpc") => Input::Consent(Signal::Gpc(flag)),
-                    Some("mgdnt") => Input::Consent(Signal::MgDnt(flag)),
-                    Some("tcf") => Input::Consent(Signal::Tcf {
+                match args.str(0).as_str() {
+                    "choice" => Input::ConsentChoice { choice: value.clone(), request_id: args.str(1) },
+                    "gpc" => Input::Consent(Signal::Gpc(flag)),
+                    "mgdnt" => Input::Consent(Signal::MgDnt(flag)),
+                    "tcf" => Input::Consent(Signal::Tcf {
                         gdpr_applies: value.get("gdprApplies").and_then(Value::as_bool).unwrap_or(true),
                         ready: value.get("ready").and_then(Value::as_bool).unwrap_or(false),
                         purposes: ids("purposes"),
