@@ -137,19 +137,24 @@ pub struct Diagnostic {
 /// subscribers.
 pub fn redact_emails(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut word = String::new();
-    for c in text.chars().chain(core::iter::once(' ')) {
-        if !matches!(c, ' ' | '\t' | '\n' | '\r' | '"' | '\'' | '(' | ')' | '<' | '>' | '[' | ']' | ',' | ';' | ':') {
-            word.push(c);
+    let mut start = 0;
+    // Bytes, not chars: the separators are ASCII, which never occurs inside a multi-byte character.
+    for (i, b) in text.bytes().chain(core::iter::once(b' ')).enumerate() {
+        if !matches!(
+            b,
+            b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'(' | b')' | b'<' | b'>' | b'[' | b']' | b',' | b';' | b':'
+        ) {
             continue;
         }
-        let email = super::value::split_at_byte(&word, b'@')
+        let word = text.get(start..i).unwrap_or_default();
+        let email = super::value::split_at_byte(word, b'@')
             .is_some_and(|(local, domain)| !local.is_empty() && domain.bytes().skip(1).any(|b| b == b'.'));
-        out.push_str(if email { "[email]" } else { &word });
-        out.push(c);
-        word.clear();
+        out.push_str(if email { "[email]" } else { word });
+        if i < text.len() {
+            out.push(char::from(b));
+        }
+        start = i + 1;
     }
-    out.truncate(out.len().saturating_sub(1)); // the space chained on above
     out
 }
 

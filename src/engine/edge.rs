@@ -29,7 +29,12 @@ impl EdgeConfig {
     /// `kndctr_<org with @ as _>_<suffix>`.
     pub fn cookie_name(&self, suffix: &str) -> String {
         let mut name = String::from("kndctr_");
-        name.extend(self.org_id.chars().map(|c| if c == '@' { '_' } else { c }));
+        for (i, piece) in super::value::pieces(&self.org_id, b'@').enumerate() {
+            if i > 0 {
+                name.push('_');
+            }
+            name.push_str(piece);
+        }
         name.push('_');
         name.push_str(suffix);
         name
