@@ -97,7 +97,7 @@ fn has_primary(map: &Map) -> bool {
     map.values()
         .filter_map(Value::as_array)
         .flatten()
-        .any(|identity| identity.get("primary") == Some(&Value::Bool(true)))
+        .any(|identity| identity.get("primary").and_then(Value::as_bool) == Some(true))
 }
 
 /// A custom identity map as an object map, regrouping the array form; `None` when empty or unusable.

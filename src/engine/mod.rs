@@ -570,7 +570,7 @@ impl Engine {
         }
         let aep = self.contexts.get("aepContext");
         let mut custom_identity_map = aep.and_then(|a| value::at(a, "identityMap")).cloned();
-        if aep.and_then(|a| value::at(a, "hashEmail")) == Some(&Value::Bool(true)) {
+        if aep.and_then(|a| value::at(a, "hashEmail")).and_then(Value::as_bool) == Some(true) {
             identity::hash_email(&mut xdm, &mut custom_identity_map);
         }
         let entry = Entry::new(event_id, method.name.to_owned(), xdm, custom_identity_map, call.at_ms);

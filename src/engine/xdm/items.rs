@@ -138,9 +138,11 @@ pub fn set_lines(draft: &mut Draft<'_, '_>, lines: Vec<Map>) {
     let merged = lines
         .into_iter()
         .map(|line| {
-            let base = line
-                .get("SKU")
-                .and_then(|sku| custom?.iter().find(|c| c.get("SKU") == Some(sku)).and_then(Value::as_object));
+            // The line's SKU is always a string (`Draft::copy_required`), so comparing as strings
+            // is `==` on the values (and needs no general JSON equality in the wasm).
+            let base = line.get("SKU").and_then(Value::as_str).and_then(|sku| {
+                custom?.iter().find(|c| c.get("SKU").and_then(Value::as_str) == Some(sku)).and_then(Value::as_object)
+            });
             Value::Object(merge_line(base, line))
         })
         .collect();
