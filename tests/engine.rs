@@ -397,3 +397,75 @@ fn a_choice_made_while_an_event_request_is_under_way_without_identity_waits_for_
     );
     assert_eq!(fetched(&ok(&mut e, "a", T0 + 20.0, &cookie_answer)), ["consent-1"]);
 }
+
+#[test]
+fn a_request_refused_as_a_whole_is_retried_event_by_event_and_only_the_bad_event_is_dropped() {
+    let cookie = format!("kndctr_1234_AdobeOrg_identity={IDENTITY_COOKIE}");
+    let mut e = engine(&cookie, Limits::default());
+    direct(&mut e);
+    for id in ["a", "b", "c"] {
+        page_view(&mut e, id, T0);
+    }
+    assert_eq!(fetched_events(&end_task(&mut e, T0)), [["a", "b", "c"]]);
+    let refuse = |e: &mut Engine, id: &str| {
+        run(
+            e,
+            Input::Response {
+                request_id: id.into(),
+                status: 422,
+                retry_after: None,
+                body: Some(r#"{"type":"x","status":422,"title":"Invalid XDM"}"#.into()),
+                now_ms: T0 + 10.0,
+                jitter: 0.5,
+            },
+        )
+    };
+    let effects = refuse(&mut e, "a");
+    assert!(!codes(&effects).contains(&Code::DeliveryFailed), "nothing dropped for a refused batch");
+    assert_eq!(fetched_events(&effects), [["a"], ["b"], ["c"]], "each event alone now");
+    ok(&mut e, "a", T0 + 20.0, r#"{"handle":[]}"#);
+    let effects = refuse(&mut e, "b");
+    assert_eq!(codes(&effects), [Code::DeliveryFailed], "the event refused by itself is dropped");
+    ok(&mut e, "c", T0 + 30.0, r#"{"handle":[]}"#);
+    assert_eq!(e.held_count(), 0);
+}
+
+#[test]
+fn a_refused_beacon_keeps_its_events_for_the_next_page_without_a_late_fetch() {
+    let cookie = format!("kndctr_1234_AdobeOrg_identity={IDENTITY_COOKIE}");
+    let mut e = engine(&cookie, Limits::default());
+    direct(&mut e);
+    page_view(&mut e, "a", T0);
+    run(&mut e, Input::Domain("example.test".into()));
+    let effects = run(&mut e, Input::PageHidden { now_ms: T0 + 1.0 });
+    let Some(Effect::Beacon { request_id, events, .. }) = effects.iter().find(|x| matches!(x, Effect::Beacon { .. }))
+    else {
+        panic!("a beacon: {effects:?}")
+    };
+    assert_eq!(events, &["a"]);
+    let effects = run(&mut e, Input::BeaconQueued { request_id: request_id.clone(), accepted: false });
+    assert!(fetched(&effects).is_empty(), "no fetch after the page was hidden: {effects:?}");
+    let saved = e.handle(Input::Save { now_ms: T0 + 2.0, closing: true });
+    assert!(
+        saved.iter().any(|x| matches!(x, Effect::Store { json, .. } if json.contains("\"id\":\"a\""))),
+        "the event is in the closing snapshot"
+    );
+}
+
+#[test]
+fn a_second_consent_choice_waits_for_the_answer_to_the_first() {
+    let cookie = format!("kndctr_1234_AdobeOrg_identity={IDENTITY_COOKIE}");
+    let mut e = engine(&cookie, Limits::default());
+    set(
+        &mut e,
+        "aepContext",
+        json!({"imsOrgId": "1234@AdobeOrg", "datastreamId": "ds-1", "edgeDomain": "edge.example.test",
+               "consent": {"edge": true}}),
+    );
+    set(&mut e, "eventForwardingContext", json!({"aep": true}));
+    let first = run(&mut e, Input::ConsentChoice { choice: ours(json!("in")), request_id: "c-1".into() });
+    assert_eq!(fetched(&first), ["c-1"]);
+    let second = run(&mut e, Input::ConsentChoice { choice: ours(json!("out")), request_id: "c-2".into() });
+    assert!(fetched(&second).is_empty(), "not while the first is under way");
+    assert_eq!(fetched(&ok(&mut e, "c-1", T0 + 10.0, r#"{"handle":[]}"#)), ["c-2"]);
+}

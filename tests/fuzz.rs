@@ -824,7 +824,7 @@ fn input_from_call(op: &str, a: &str, b: &str) -> Vec<Input> {
             jitter: num(4),
         },
         "tick" => Input::Tick { now_ms: num(0) },
-        "hide" => return vec![Input::PageHidden { now_ms: num(0) }, Input::Save { now_ms: num(0), closing: true }],
+        "hide" => return vec![Input::PageHidden { now_ms: num(0) }, Input::Save { now_ms: num(0), closing: !flag(1) }],
         "save" => Input::Save { now_ms: num(0), closing: false },
         "report" => Input::ReportInfo(flag(0)),
         "consent" => {

@@ -193,3 +193,34 @@ fn sha256_agrees_with_the_sha2_crate() {
         assert_eq!(sha256::hex_digest(&data), sha2_hex(&data), "length {len}");
     }
 }
+
+#[test]
+fn events_published_before_the_configuration_are_hashed_when_it_arrives() {
+    let mut e = Engine::new();
+    e.handle(Input::Start(Start {
+        now_ms: T0,
+        page_key: "storefront-collector.outbox.p1".into(),
+        cookies: IDENTITY_COOKIE.into(),
+        saved: vec![],
+        limits: Limits::default(),
+    }));
+    let account = json!({"emailAddress": EMAIL, "accountId": "42"});
+    e.handle(Input::SetContext { key: "accountContext".into(), value: Some(ours(&account)) });
+    let mut effects = publish(&mut e, "signIn", vec![], "ev-1");
+    let aep = json!({"imsOrgId": "1234@AdobeOrg", "datastreamId": "ds-1", "edgeDomain": "edge.example.test", "hashEmail": true});
+    effects.extend(e.handle(Input::SetContext { key: "aepContext".into(), value: Some(ours(&aep)) }));
+    let forwarding = json!({"aep": true});
+    effects
+        .extend(e.handle(Input::SetContext { key: "eventForwardingContext".into(), value: Some(ours(&forwarding)) }));
+    for input in [Input::Tick { now_ms: T0 }, Input::Domain("example.test".into()), Input::Tick { now_ms: T0 }] {
+        effects.extend(e.handle(input));
+    }
+    effects.extend(e.handle(Input::Save { now_ms: T0, closing: true }));
+    let body = &bodies(&effects)[0];
+    let hashed = sha2_hex(EMAIL.to_ascii_lowercase().as_bytes());
+    assert_eq!(body["events"][0]["xdm"]["identityMap"]["Email_LC_SHA256"][0]["id"], json!(hashed));
+    let lower = EMAIL.to_ascii_lowercase();
+    assert!(!body.to_string().to_ascii_lowercase().contains(&lower));
+    let last_save = stored(&effects).last().copied().unwrap_or_default();
+    assert!(!last_save.to_ascii_lowercase().contains(&lower), "the saved outbox lost the address too");
+}

@@ -181,7 +181,7 @@ impl Diagnostic {
         json::write_string(&redact_emails(&self.event), &mut out);
         if let Some(id) = &self.event_id {
             out.push_str(",\"eventId\":");
-            json::write_string(id, &mut out);
+            json::write_string(&redact_emails(id), &mut out);
         }
         out.push_str(",\"path\":");
         json::write_string(&redact_emails(&self.path), &mut out);

@@ -24,18 +24,19 @@ pub const HASHED_EMAIL_NAMESPACE: &str = "Email_LC_SHA256";
 
 /// For `hashEmail`: takes `personalEmail.address` out of `xdm` and, unless the merchant's own
 /// identity map replaces the email identity, makes `custom_map` the hashed email identity (which
-/// [`apply`] then merges with the ECID).
-pub fn hash_email(xdm: &mut Map, custom_map: &mut Option<Value>) {
-    let Some(Value::Object(personal)) = xdm.get_mut("personalEmail") else { return };
-    let Some(Value::String(address)) = personal.remove("address") else { return };
+/// [`apply`] then merges with the ECID). Returns whether it changed anything.
+pub fn hash_email(xdm: &mut Map, custom_map: &mut Option<Value>) -> bool {
+    let Some(Value::Object(personal)) = xdm.get_mut("personalEmail") else { return false };
+    let Some(Value::String(address)) = personal.remove("address") else { return false };
     let normalized = address.trim_ascii().to_ascii_lowercase();
     if normalized.is_empty() || custom_map.is_some() {
-        return;
+        return true;
     }
     let hashed = obj! {"id" => sha256::hex_digest(normalized.as_bytes()), "primary" => false};
     let mut map = Map::new();
     map.insert(HASHED_EMAIL_NAMESPACE, Value::Array(vec![hashed]));
     *custom_map = Some(Value::Object(map));
+    true
 }
 
 /// Whether `ecid` is a usable Experience Cloud ID (non-empty, not all zeros).

@@ -411,6 +411,9 @@ impl Engine {
                     }
                 }
                 self.changed(&mut effects);
+                // The page is going away: a refused beacon's events stay for the next page (a
+                // fetch now could succeed after the closing snapshot listed them: a duplicate).
+                return effects;
             }
             Input::Tick { now_ms } => {
                 self.now_ms = self.now_ms.max(now_ms);
@@ -497,6 +500,11 @@ impl Engine {
                 )));
             }
             self.consent.configure(settings);
+            // Events published before the configuration said hashEmail still hold the address.
+            let hash = self.contexts.get("aepContext").and_then(|a| value::at(a, "hashEmail"));
+            if hash.and_then(Value::as_bool) == Some(true) && self.outbox.rewrite_waiting(identity::hash_email) {
+                self.changed(effects);
+            }
         }
         if key == "aepContext" || key == "eventForwardingContext" {
             let routing = config::routing(&self.contexts);
@@ -571,7 +579,7 @@ impl Engine {
         let aep = self.contexts.get("aepContext");
         let mut custom_identity_map = aep.and_then(|a| value::at(a, "identityMap")).cloned();
         if aep.and_then(|a| value::at(a, "hashEmail")).and_then(Value::as_bool) == Some(true) {
-            identity::hash_email(&mut xdm, &mut custom_identity_map);
+            let _ = identity::hash_email(&mut xdm, &mut custom_identity_map);
         }
         let entry = Entry::new(event_id, method.name.to_owned(), xdm, custom_identity_map, call.at_ms);
         if self.consent.state() == consent::State::Out {
@@ -810,8 +818,9 @@ impl Engine {
         if !self.consent.settings().send_to_edge {
             return;
         }
-        if self.direct_ecid(config).is_none() && (!self.requests.is_empty() || self.consent_request.is_some()) {
-            // Wait for the request under way: its answer brings the identity this one should use.
+        if self.consent_request.is_some() || (self.direct_ecid(config).is_none() && !self.requests.is_empty()) {
+            // Wait for the request under way: a consent answer must not overtake an earlier one,
+            // and without an identity the answer brings the one this request should use.
             return;
         }
         let Some((choice, request_id)) = self.consent_choice.take() else { return };
@@ -868,13 +877,16 @@ impl Engine {
         if self.consent_request.as_deref() == Some(request_id) {
             self.consent_request = None;
         }
-        for event_id in self.take_request(request_id) {
-            self.event_answered(&event_id, status, retry_after, body, jitter, effects);
+        let events = self.take_request(request_id);
+        let alone = events.len() == 1;
+        for event_id in events {
+            self.event_answered(&event_id, status, retry_after, body, jitter, alone, effects);
         }
         self.changed(effects);
     }
 
     /// Acts on the answer to the request that carried `event_id`: done, retry later, or give up.
+    #[allow(clippy::too_many_arguments)]
     fn event_answered(
         &mut self,
         event_id: &str,
@@ -882,6 +894,7 @@ impl Engine {
         retry_after: Option<&str>,
         body: Option<&str>,
         jitter: f64,
+        alone: bool,
         effects: &mut Vec<Effect>,
     ) {
         let Some(entry) = self.outbox.get_mut(event_id) else { return };
@@ -907,6 +920,12 @@ impl Engine {
                         .with_event_id(event_id);
                     effects.push(Effect::Diagnose(d));
                 }
+            }
+            // One bad event makes the Edge refuse its whole request: retry each of them alone
+            // (no attempt counted), and drop only the event refused by itself.
+            Verdict::Rejected(_) if !alone => {
+                entry.state = State::Queued;
+                entry.solo = true;
             }
             Verdict::Rejected(reason) => {
                 if let Some(entry) = self.outbox.remove(event_id) {
@@ -1035,7 +1054,11 @@ impl Engine {
     /// Asks for a wake-up at the next retry (or heartbeat) time, if that changed.
     fn schedule(&mut self, effects: &mut Vec<Effect>) {
         let heartbeat = (!self.outbox.is_empty()).then_some(self.last_saved_ms.max(self.now_ms) + HEARTBEAT_MS);
-        let wanted = match (self.outbox.next_retry(), heartbeat) {
+        // A retry already due was held back by the pump (every request slot busy, consent,
+        // configuration): the input that frees it pumps again. A wake-up in the past would only
+        // spin the page's timer loop until then.
+        let retry = self.outbox.next_retry().filter(|at| *at > self.now_ms);
+        let wanted = match (retry, heartbeat) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };

@@ -52,6 +52,9 @@ pub struct Entry {
     pub bytes: usize,
     /// Whether the request under way (if any) was sent with `keepalive` (it outlives the page).
     pub keepalive: bool,
+    /// Sent alone from now on: a request carrying it with others was rejected as a whole, so
+    /// each of them is tried by itself to find the one the Edge refuses.
+    pub solo: bool,
     /// `xdm` as JSON text, written once: saving the outbox then only concatenates.
     pub xdm_json: String,
 }
@@ -71,6 +74,7 @@ impl Entry {
             state: State::Queued,
             bytes: xdm_json.len(),
             keepalive: false,
+            solo: false,
             xdm_json,
         }
     }
@@ -200,12 +204,31 @@ impl Outbox {
         let mut batch = Vec::new();
         for e in self.entries.iter().filter(|e| e.is_due(now_ms)) {
             total += e.bytes + per_event;
-            if batch.len() == max_events || (!batch.is_empty() && total > max_bytes) {
+            if !batch.is_empty() && (e.solo || batch.len() == max_events || total > max_bytes) {
                 break;
             }
             batch.push(e.id.clone());
+            if e.solo {
+                break;
+            }
         }
         batch
+    }
+
+    /// Applies `rewrite` to the XDM and custom identity map of every event not being sent;
+    /// entries it changed (it returns `true`) get their JSON and size recomputed.
+    pub fn rewrite_waiting(&mut self, mut rewrite: impl FnMut(&mut Map, &mut Option<Value>) -> bool) -> bool {
+        let mut any = false;
+        for e in self.entries.iter_mut().filter(|e| e.state != State::InFlight) {
+            if rewrite(&mut e.xdm, &mut e.custom_identity_map) {
+                e.xdm_json.clear();
+                json::write_map(&e.xdm, &mut e.xdm_json);
+                e.bytes = e.xdm_json.len();
+                any = true;
+            }
+        }
+        self.bytes = self.entries.iter().map(|e| e.bytes).sum();
+        any
     }
 
     /// The earliest pending retry time, if any.

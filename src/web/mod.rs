@@ -97,7 +97,8 @@ impl Collector {
     /// | `identity` | the ECID from alloy's `getIdentity`, or `""` | | |
     /// | `settled` | alloy's rejection message (`""` when it resolved) | `[eventId, resolved, now, jitter]` | |
     /// | `response` | the response body (`""` when unreadable) | `[eventId, status, retryAfter\|null, now, jitter]` | |
-    /// | `tick`, `hide`, `save` | | `[now]` | |
+    /// | `tick`, `save` | | `[now]` | |
+    /// | `hide` | | `[now, persisted]` (`pagehide`; persisted: kept in the back/forward cache) | |
     /// | `report` | | `[wantInfo]` | |
     /// | `consent` | the signal as JSON | `[kind, requestId]`: `choice`, `gpc`, `mgdnt`, `tcf` | |
     /// | `consent-state` | | | `in`, `pending` or `out` |
@@ -186,9 +187,12 @@ impl Collector {
             }
             "tick" => Input::Tick { now_ms: args().num(0) },
             "hide" => {
-                let now_ms = args().num(0);
+                // `[now, persisted]`: a page kept in the back/forward cache may come back with its
+                // events, so its snapshot is not closed (no other page takes it over at once).
+                let args = args();
+                let now_ms = args.num(0);
                 driver.handle(Input::PageHidden { now_ms });
-                Input::Save { now_ms, closing: true }
+                Input::Save { now_ms, closing: !args.flag(1) }
             }
             "save" => Input::Save { now_ms: args().num(0), closing: false },
             "report" => Input::ReportInfo(args().flag(0)),
