@@ -76,7 +76,8 @@ function lowerFirst(name) {
 /**
  * Creates the `magentoStorefrontEvents` object.
  *
- * @param {() => Promise<{Collector: Function}>} loadEngine resolves with the initialised wasm module
+ * @param {() => Promise<{collector_new: Function, collector_call: Function, collector_free: Function}>} loadEngine
+ *   resolves with the initialised wasm module
  * @param {{debug?: boolean}} [options]
  */
 function buildApi(loadEngine, options) {
@@ -470,7 +471,8 @@ function buildApi(loadEngine, options) {
   }
 
   function startEngine(mod) {
-    engine = new mod.Collector(host);
+    const handle = mod.collector_new(host);
+    engine = { call: (op, a, b) => mod.collector_call(handle, op, a, b) };
     const saved = [];
     try {
       for (let i = 0; i < storage.length; i++) {
@@ -506,15 +508,15 @@ function buildApi(loadEngine, options) {
       (win.requestIdleCallback || setTimeout)(() => {
         try {
           // Time 0 throughout (a real clock would make these events look a week old).
-          const c = new mod.Collector({ run: () => "" });
-          c.call("set", "aepContext", '{"imsOrgId":"0@AdobeOrg","datastreamId":"w"}');
-          c.call("set", "eventForwardingContext", '{"aep":true}');
-          c.call("set", "shoppingCartContext", '{"items":[{"product":{"sku":"w"},"quantity":1}]}');
-          c.call("publish", "[]", '["pageView",0,"","",false,"w"]');
-          c.call("publish", "[]", '["addToCart",0,"","",false,"x"]');
-          c.call("tick", "", "[0]");
-          c.call("response", "{}", '["w",200,null,0,0]');
-          c.free();
+          const h = mod.collector_new({ run: () => "" }), c = (op, a, b) => mod.collector_call(h, op, a, b);
+          c("set", "aepContext", '{"imsOrgId":"0@AdobeOrg","datastreamId":"w"}');
+          c("set", "eventForwardingContext", '{"aep":true}');
+          c("set", "shoppingCartContext", '{"items":[{"product":{"sku":"w"},"quantity":1}]}');
+          c("publish", "[]", '["pageView",0,"","",false,"w"]');
+          c("publish", "[]", '["addToCart",0,"","",false,"x"]');
+          c("tick", "", "[0]");
+          c("response", "{}", '["w",200,null,0,0]');
+          mod.collector_free(h);
         } catch (_) { /* only an optimisation */ }
       });
     } catch (_) { /* a page that broke requestIdleCallback/setTimeout: no warm-up */ }

@@ -5,7 +5,7 @@
 //   mse.context.setAEP({ imsOrgId: "1234@AdobeOrg", webSdkName: "alloy" });
 //
 // `install()` also assigns `window.magentoStorefrontEvents`, for code that expects the global.
-import initWasm, { Collector } from "./storefront_collector.js";
+import initWasm, { collector_new, collector_call, collector_free } from "./storefront_collector.js";
 
 /*@API@*/
 
@@ -14,7 +14,7 @@ let started = null;
 function startEngine(wasm) {
   if (!started) {
     const input = wasm === undefined ? undefined : { module_or_path: wasm };
-    started = initWasm(input).then(() => ({ Collector }));
+    started = initWasm(input).then(() => ({ collector_new, collector_call, collector_free }));
   }
   return started;
 }

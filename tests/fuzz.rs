@@ -17,7 +17,7 @@
 //!   context, including `aepContext` and its `consent`/`outbox` settings), every publish method
 //!   plus unknown ones with mutated arguments, alloy and Edge answers with random statuses, bodies and
 //!   `Retry-After`s, beacons, ticks, hides, saves, consent signals and choices. A share of these
-//!   inputs is built the way `Collector::call(op, a, b)` in `src/web/mod.rs` builds them from its
+//!   inputs is built the way `collector_call(handle, op, a, b)` in `src/web/mod.rs` builds them from its
 //!   string arguments (mirrored in `input_from_call`), with mutated `b` arrays. Every effect is
 //!   checked: XDM handed off and request bodies are valid JSON with `_id`/`timestamp`, saved outboxes
 //!   read back, diagnostics say something.
@@ -755,7 +755,7 @@ const CONTEXT_KEYS: &[&str] = &[
     "",
 ];
 
-/// `Collector::call(op, a, b)` of `src/web/mod.rs`, as far as it builds an engine input (the shell
+/// `collector_call(handle, op, a, b)` of `src/web/mod.rs`, as far as it builds an engine input (the shell
 /// is wasm32-only, so it is mirrored here; keep the two in step). `None` where the shell answers
 /// without the engine or ignores the call.
 fn input_from_call(op: &str, a: &str, b: &str) -> Vec<Input> {
@@ -1225,7 +1225,7 @@ fn fuzz_engine(seed: u64, corpus: &Corpus, trace: bool) -> u64 {
     world.inputs
 }
 
-/// `(op, a, b)` as `js/api.js` would call `Collector.call`, with mutations.
+/// `(op, a, b)` as `js/api.js` would call `collector_call`, with mutations.
 fn random_call(rng: &mut Rng, corpus: &Corpus, now: f64) -> (String, String, String) {
     let ops = [
         "start",

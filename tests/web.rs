@@ -6,7 +6,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Function, Reflect};
-use storefront_collector::web::{Collector, Host};
+use storefront_collector::web::{collector_call, collector_free, collector_new, Host};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -48,50 +49,60 @@ fn recording_host() -> (Host, Array) {
     (host.unchecked_into(), log)
 }
 
-/// The collector through its one-function boundary, with named helpers for the tests.
-struct C(Collector);
+/// A collector handle through the one-function boundary, with named helpers for the tests; freed
+/// on drop.
+struct C(u32);
+
+impl Drop for C {
+    fn drop(&mut self) {
+        collector_free(self.0);
+    }
+}
 
 impl C {
     fn new(host: Host) -> C {
-        C(Collector::new(host))
+        C(collector_new(host))
+    }
+    fn call(&self, op: &str, a: &str, b: &str) -> String {
+        collector_call(self.0, op, a, b)
     }
     fn start(&self, now: f64, key: &str, cookies: &str, saved: &str) {
-        self.0.call("start", saved, &format!("[{now},{key:?},{cookies:?},0,0]"));
+        self.call("start", saved, &format!("[{now},{key:?},{cookies:?},0,0]"));
     }
     fn set_context(&self, key: &str, json: Option<String>) {
-        self.0.call("set", key, json.as_deref().unwrap_or(""));
+        self.call("set", key, json.as_deref().unwrap_or(""));
     }
     fn get_context(&self, key: &str) -> Option<String> {
-        Some(self.0.call("get", key, "")).filter(|s| !s.is_empty())
+        Some(self.call("get", key, "")).filter(|s| !s.is_empty())
     }
     fn publish(&self, method: &str, args: &str, at: f64, url: &str, referrer: &str, id: &str) {
-        self.0.call("publish", args, &format!("[{method:?},{at},{url:?},{referrer:?},false,{id:?}]"));
+        self.call("publish", args, &format!("[{method:?},{at},{url:?},{referrer:?},false,{id:?}]"));
     }
     fn identity_resolved(&self, ecid: Option<&str>) {
-        self.0.call("identity", ecid.unwrap_or(""), "");
+        self.call("identity", ecid.unwrap_or(""), "");
     }
     fn hand_off_settled(&self, id: &str, error: Option<&str>, now: f64, jitter: f64) {
-        self.0.call("settled", error.unwrap_or(""), &format!("[{id:?},{},{now},{jitter}]", error.is_none()));
+        self.call("settled", error.unwrap_or(""), &format!("[{id:?},{},{now},{jitter}]", error.is_none()));
     }
     fn response(&self, id: &str, status: u16, retry_after: Option<&str>, body: Option<String>, now: f64, jitter: f64) {
         let retry_after = retry_after.map_or("null".to_string(), |r| format!("{r:?}"));
-        self.0.call(
+        self.call(
             "response",
             body.as_deref().unwrap_or(""),
             &format!("[{id:?},{status},{retry_after},{now},{jitter}]"),
         );
     }
     fn tick(&self, now: f64) {
-        self.0.call("tick", "", &format!("[{now}]"));
+        self.call("tick", "", &format!("[{now}]"));
     }
     fn page_hidden(&self, now: f64) {
-        self.0.call("hide", "", &format!("[{now}]"));
+        self.call("hide", "", &format!("[{now}]"));
     }
     fn save(&self, now: f64) {
-        self.0.call("save", "", &format!("[{now}]"));
+        self.call("save", "", &format!("[{now}]"));
     }
     fn held_count(&self) -> usize {
-        self.0.call("held", "", "").parse().unwrap()
+        self.call("held", "", "").parse().unwrap()
     }
 }
 
@@ -276,4 +287,83 @@ fn bad_json_is_a_diagnostic_not_a_throw() {
     collector.publish("noSuchMethod", "[]", 0.0, "", "", "y");
     assert_eq!(codes(&log), ["unreadable-input", "unreadable-input", "unknown-method"]);
     assert!(collector.get_context("pageContext").is_none());
+}
+
+#[wasm_bindgen_test]
+fn handles_are_independent_and_freed_handles_answer_nothing() {
+    let (first, _) = collector_with(r#"{"imsOrgId":"1234@AdobeOrg","webSdkName":"alloy"}"#, "");
+    let (host, second_log) = recording_host();
+    let second = C::new(host);
+    assert_ne!(first.0, second.0);
+    assert!(first.get_context("aepContext").is_some());
+    assert!(second.get_context("aepContext").is_none(), "contexts are per collector");
+    second.set_context("pageContext", Some("{not json".into()));
+    assert_eq!(codes(&second_log), ["unreadable-input"], "effects go to the collector's own host");
+
+    let freed = first.0;
+    drop(first);
+    assert_eq!(collector_call(freed, "get", "", ""), "", "a freed handle answers nothing");
+    collector_call(freed, "set", "pageContext", "{not json"); // and does nothing
+    collector_free(freed); // twice is harmless
+    collector_free(u32::MAX);
+    assert_eq!(collector_call(u32::MAX, "held", "", ""), "");
+
+    let (host, _) = recording_host();
+    let newer = C::new(host);
+    assert_ne!(newer.0, freed, "handles are not reused");
+    assert!(newer.get_context("aepContext").is_none(), "a fresh collector");
+    assert!(second.get_context("pageContext").is_none());
+}
+
+/// A recording host that also calls `host.onNotify(event)` after recording a `notify` effect, as
+/// js/api.js does when it runs a subscriber.
+fn host_with_subscriber(on_notify: &Closure<dyn Fn(String)>) -> (Host, Array) {
+    let (host, log) = recording_host();
+    let wrap = Function::new_with_args(
+        "host, onNotify",
+        "const run = host.run;
+         host.run = (op, a, b, c) => { const r = run(op, a, b, c); if (op === 'notify') onNotify(a); return r; };
+         return host;",
+    );
+    let host = wrap.call2(&JsValue::NULL, &host, on_notify.as_ref()).unwrap();
+    (host.unchecked_into(), log)
+}
+
+fn publish_notified(handle: u32, method: &str, id: &str) {
+    collector_call(handle, "publish", "[]", &format!("[{method:?},{T0},\"\",\"\",true,{id:?}]"));
+}
+
+#[wasm_bindgen_test]
+fn a_subscriber_may_publish_from_inside_an_effect() {
+    let handle = std::rc::Rc::new(std::cell::Cell::new(u32::MAX));
+    let inner = handle.clone();
+    let on_notify = Closure::<dyn Fn(String)>::new(move |event: String| {
+        if event == "page-view" {
+            publish_notified(inner.get(), "addToCart", "e-2");
+        }
+    });
+    let (host, log) = host_with_subscriber(&on_notify);
+    let collector = C::new(host);
+    handle.set(collector.0);
+    collector.start(1000.0, "storefront-collector.outbox.test", "", "[]");
+    publish_notified(collector.0, "pageView", "e-1");
+    let notified: Vec<_> = effects(&log, "notify").iter().map(|n| get(n, "1")).collect();
+    assert_eq!(notified, ["page-view", "add-to-cart"]);
+    let messages: Vec<_> = effects(&log, "diagnostic").iter().filter_map(|d| get(d, "1.message").as_string()).collect();
+    assert!(!messages.iter().any(|m| m.contains("re-entrant")), "{messages:?}");
+}
+
+#[wasm_bindgen_test]
+fn a_subscriber_may_free_its_collector_from_inside_an_effect() {
+    let handle = std::rc::Rc::new(std::cell::Cell::new(u32::MAX));
+    let inner = handle.clone();
+    let on_notify = Closure::<dyn Fn(String)>::new(move |_: String| collector_free(inner.get()));
+    let (host, log) = host_with_subscriber(&on_notify);
+    let h = collector_new(host);
+    handle.set(h);
+    collector_call(h, "start", "[]", "[1000,\"k\",\"\",0,0]");
+    publish_notified(h, "pageView", "e-1"); // frees the collector halfway through its own call
+    assert_eq!(effects(&log, "notify").len(), 1);
+    publish_notified(h, "pageView", "e-2");
+    assert_eq!(effects(&log, "notify").len(), 1, "freed: nothing more happens");
 }
