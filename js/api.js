@@ -51,6 +51,9 @@ const random = Math.random;
 /** The built-in Promise, even if the page replaced `window.Promise`. */
 const P = (async () => {})().constructor;
 
+/** A word that looks like an email address (as `engine::diagnostic::redact_emails` sees one). */
+const EMAIL_LIKE = /[^\s"'()<>[\],;:@]+@[^\s"'()<>[\],;:]+\.[^\s"'()<>[\],;:]+/g;
+
 /** localStorage key prefix of saved outboxes (one key per page load). */
 const OUTBOX_PREFIX = "storefront-collector.outbox.";
 
@@ -118,6 +121,9 @@ function buildApi(loadEngine, options) {
   }
 
   function report(diagnostic) {
+    // The engine redacts its own diagnostics; these lines cover the ones built here, whose
+    // messages quote page errors (a subscriber's exception, a serialization failure).
+    try { diagnostic.message = String(diagnostic.message).replace(EMAIL_LIKE, "[email]"); } catch (_) { /* keep it */ }
     if (debug || diagnostic.level === "error") {
       const level = diagnostic.level === "error" ? (debug ? "error" : "warn") : diagnostic.level === "warning" ? "warn" : "info";
       log(level, [diagnostic.code, diagnostic.event, diagnostic.path, diagnostic.message]);

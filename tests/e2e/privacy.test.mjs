@@ -96,3 +96,21 @@ test("an Edge error that quotes the email is reported redacted", async () => {
   }
   await page.close();
 });
+
+test("a diagnostic built in the page layer (a subscriber's exception quoting the email) is redacted too", async () => {
+  const { page, console } = await openRecorded();
+  await page.evaluate((email) => {
+    const mse = window.magentoStorefrontEvents;
+    mse.subscribe.pageView(() => { throw new Error(`cannot greet ${email}`); });
+    mse.context.setPage({ pageType: "Home" });
+    mse.publish.pageView();
+  }, EMAIL);
+  const failed = await until("a subscriber-failed diagnostic", () =>
+    page.evaluate(() => window.diagnostics.find((d) => d.code === "subscriber-failed")));
+  assert.match(failed.message, /cannot greet \[email\]/);
+  const lower = EMAIL.toLowerCase();
+  for (const text of console.concat(JSON.stringify(failed))) {
+    assert.ok(!text.toLowerCase().includes(lower), `email in a log line: ${text}`);
+  }
+  await page.close();
+});
