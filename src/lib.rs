@@ -4,8 +4,9 @@
 //! The crate has two halves (see ARCHITECTURE.md):
 //! * [`engine`], pure Rust: contexts, XDM building, identity rules, routing. It builds and tests
 //!   on any host.
-//! * `web` (wasm32 only): the thin shell that exposes the engine to JavaScript, stamps time and ids,
-//!   and talks to the page (alloy, subscribers, console).
+//! * `web` (wasm32 only): the thin shell that exposes the engine to JavaScript and talks to the
+//!   page (alloy, subscribers, console), with [`calls`] decoding the page's calls (pure, so it
+//!   builds and is fuzzed on the host too).
 //!
 //! In a page the collector is used through `pkg/storefront-events.js`, a drop-in for Adobe's
 //! `window.magentoStorefrontEvents`:
@@ -49,6 +50,7 @@
 //! ```
 #![deny(missing_docs, missing_debug_implementations)]
 
+pub mod calls;
 pub mod engine;
 
 #[cfg(target_arch = "wasm32")]

@@ -17,8 +17,8 @@
 //!   context, including `aepContext` and its `consent`/`outbox` settings), every publish method
 //!   plus unknown ones with mutated arguments, alloy and Edge answers with random statuses, bodies and
 //!   `Retry-After`s, beacons, ticks, hides, saves, consent signals and choices. A share of these
-//!   inputs is built the way `collector_call(handle, op, a, b)` in `src/web/mod.rs` builds them from its
-//!   string arguments (mirrored in `input_from_call`), with mutated `b` arrays. Every effect is
+//!   inputs comes from string calls decoded by `calls::decode`, the decoder `collector_call(handle,
+//!   op, a, b)` in `src/web/mod.rs` uses, with mutated `b` arrays. Every effect is
 //!   checked: XDM handed off and request bodies are valid JSON with `_id`/`timestamp`, saved outboxes
 //!   read back, diagnostics say something.
 //!
@@ -37,6 +37,7 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::time::Instant;
 
+use storefront_collector::calls;
 use storefront_collector::engine::consent::{self, Signal, State};
 use storefront_collector::engine::json::{self, Map, Value};
 use storefront_collector::engine::method::METHODS;
@@ -755,102 +756,29 @@ const CONTEXT_KEYS: &[&str] = &[
     "",
 ];
 
-/// `collector_call(handle, op, a, b)` of `src/web/mod.rs`, as far as it builds an engine input (the shell
-/// is wasm32-only, so it is mirrored here; keep the two in step). `None` where the shell answers
-/// without the engine or ignores the call.
+/// The engine inputs `collector_call(handle, op, a, b)` feeds, decoded by the shell's own
+/// `calls::decode` (none where the shell answers without the engine or ignores the call).
 fn input_from_call(op: &str, a: &str, b: &str) -> Vec<Input> {
-    let args = json::parse(b).unwrap_or_default();
-    let s = |i: usize| args.at(i).and_then(Value::as_str).map(str::to_owned);
-    let num = |i: usize| args.at(i).and_then(Value::as_f64).unwrap_or(0.0);
-    let flag = |i: usize| args.at(i).and_then(Value::as_bool).unwrap_or(false);
-    let input = match op {
-        "start" => {
-            let saved = match json::parse(a) {
-                Ok(Value::Array(pairs)) => pairs
-                    .iter()
-                    .filter_map(|p| Some((p.at(0)?.as_str()?.to_owned(), p.at(1)?.as_str()?.to_owned())))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            let mut limits = Limits::default();
-            if num(3) >= 1.0 {
-                limits.max_events = num(3) as usize;
-            }
-            if num(4) >= 1.0 {
-                limits.max_bytes = num(4) as usize;
-            }
-            Input::Start(Start {
-                now_ms: num(0),
-                page_key: s(1).unwrap_or_default(),
-                cookies: s(2).unwrap_or_default(),
-                saved,
-                limits,
-            })
+    /// Keeps the inputs; the answers and reports the shell would make need no engine.
+    struct Inputs(Vec<Input>);
+    impl calls::Target for Inputs {
+        fn feed(&mut self, input: Input) {
+            self.0.push(input);
         }
-        "set" => {
-            let value = if b.is_empty() {
-                None
-            } else if let Ok(v) = json::parse(b) {
-                Some(v)
-            } else {
-                return Vec::new();
-            };
-            Input::SetContext { key: a.to_owned(), value }
+        fn unreadable(&mut self, _: &str, _: &str, _: &str) {}
+        fn context(&mut self, _: &str) -> String {
+            String::new()
         }
-        "publish" => {
-            let Ok(Value::Array(call_args)) = json::parse(a) else { return Vec::new() };
-            Input::Publish(Publish {
-                method: s(0).unwrap_or_default(),
-                args: call_args,
-                at_ms: num(1),
-                page: PageFacts { url: s(2).unwrap_or_default(), referrer: s(3).unwrap_or_default() },
-                notify: flag(4),
-                event_id: s(5).unwrap_or_default(),
-            })
+        fn consent_state(&mut self) -> String {
+            String::new()
         }
-        "identity" => Input::IdentityResolved { ecid: (!a.is_empty()).then(|| a.to_owned()) },
-        "settled" => Input::HandOffSettled {
-            event_id: s(0).unwrap_or_default(),
-            error: (!flag(1)).then(|| a.to_owned()),
-            now_ms: num(2),
-            jitter: num(3),
-        },
-        "response" => Input::Response {
-            request_id: s(0).unwrap_or_default(),
-            status: num(1).clamp(0.0, 999.0) as u16,
-            retry_after: s(2),
-            body: (!a.is_empty()).then(|| a.to_owned()),
-            now_ms: num(3),
-            jitter: num(4),
-        },
-        "tick" => Input::Tick { now_ms: num(0) },
-        "hide" => return vec![Input::PageHidden { now_ms: num(0) }, Input::Save { now_ms: num(0), closing: !flag(1) }],
-        "save" => Input::Save { now_ms: num(0), closing: false },
-        "report" => Input::ReportInfo(flag(0)),
-        "consent" => {
-            let value = json::parse(a).unwrap_or_default();
-            let on = value.as_bool() == Some(true);
-            let ids = |key: &str| -> Vec<u32> {
-                value.get(key).and_then(Value::as_array).map_or_else(Vec::new, |list| {
-                    list.iter().filter_map(|n| n.as_u64().and_then(|n| u32::try_from(n).ok())).collect()
-                })
-            };
-            match s(0).as_deref() {
-                Some("choice") => Input::ConsentChoice { choice: value.clone(), request_id: s(1).unwrap_or_default() },
-                Some("gpc") => Input::Consent(Signal::Gpc(on)),
-                Some("mgdnt") => Input::Consent(Signal::MgDnt(on)),
-                Some("tcf") => Input::Consent(Signal::Tcf {
-                    gdpr_applies: value.get("gdprApplies").and_then(Value::as_bool).unwrap_or(true),
-                    ready: value.get("ready").and_then(Value::as_bool).unwrap_or(false),
-                    purposes: ids("purposes"),
-                    vendors: ids("vendors"),
-                }),
-                _ => return Vec::new(),
-            }
+        fn held(&mut self) -> String {
+            String::new()
         }
-        _ => return Vec::new(),
-    };
-    vec![input]
+    }
+    let mut inputs = Inputs(Vec::new());
+    calls::decode(&mut inputs, op, a, b);
+    inputs.0
 }
 
 /// One page's world: the engine, time, what is under way, and what the page has stored.

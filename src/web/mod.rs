@@ -26,12 +26,10 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::engine::consent::Signal;
+use crate::calls;
 use crate::engine::diagnostic::{Code, Diagnostic, Level};
 use crate::engine::json::{self, Value};
-use crate::engine::outbox::Limits;
-use crate::engine::xdm::PageFacts;
-use crate::engine::{Input, Publish, Start};
+use crate::engine::Input;
 use driver::Driver;
 
 /// talc instead of the default dlmalloc, which measured 5.7 KB of code in this module.
@@ -79,46 +77,9 @@ pub fn collector_free(handle: u32) {
     let _driver = COLLECTORS.with(|collectors| collectors.borrow_mut().get_mut(handle as usize).and_then(Option::take));
 }
 
-/// Small positional arguments (`b` of [`collector_call`]).
-struct Args(Value);
-
-impl Args {
-    fn parse(b: &str) -> Args {
-        Args(json::parse(b).unwrap_or_default())
-    }
-    fn opt_str(&self, i: usize) -> Option<String> {
-        self.0.at(i).and_then(Value::as_str).map(str::to_owned)
-    }
-    /// The string argument `i`, `""` when absent (one function, not an unwrap per call site).
-    #[inline(never)]
-    fn str(&self, i: usize) -> String {
-        self.opt_str(i).unwrap_or_default()
-    }
-    fn num(&self, i: usize) -> f64 {
-        self.0.at(i).and_then(Value::as_f64).unwrap_or(0.0)
-    }
-    fn flag(&self, i: usize) -> bool {
-        self.0.at(i).and_then(Value::as_bool).unwrap_or(false)
-    }
-}
-
-/// Feeds one page input to the collector `handle`. `a` is the main payload, `b` a JSON array of small arguments:
-///
-/// | op | a | b | returns |
-/// |---|---|---|---|
-/// | `start` | JSON array of `[storageKey, snapshotJson]` saved by earlier pages | `[now, pageKey, document.cookie, maxEvents, maxBytes]` | |
-/// | `set` | context key | the context as JSON, or `""` to clear | |
-/// | `get` | context key, or `""` for the whole state | | JSON, or `""` when not set |
-/// | `publish` | the arguments as a JSON array | `[method, now, url, referrer, notify, eventId]` | |
-/// | `identity` | the ECID from alloy's `getIdentity`, or `""` | | |
-/// | `settled` | alloy's rejection message (`""` when it resolved) | `[eventId, resolved, now, jitter]` | |
-/// | `response` | the response body (`""` when unreadable) | `[eventId, status, retryAfter\|null, now, jitter]` | |
-/// | `tick`, `save` | | `[now]` | |
-/// | `hide` | | `[now, persisted]` (`pagehide`; persisted: kept in the back/forward cache) | |
-/// | `report` | | `[wantInfo]` | |
-/// | `consent` | the signal as JSON | `[kind, requestId]`: `choice`, `gpc`, `mgdnt`, `tcf` | |
-/// | `consent-state` | | | `in`, `pending` or `out` |
-/// | `held` | | | events waiting, as decimal text |
+/// Feeds one page call to the collector `handle`: `op` with its payload `a` and small arguments
+/// `b`, decoded by [`crate::calls::decode`] (whose docs list the operations); returns the answer
+/// of the synchronous ones (`get`, `consent-state`, `held`), `""` otherwise.
 ///
 /// An unknown or freed `handle` does nothing and returns `""`.
 #[wasm_bindgen]
@@ -128,128 +89,32 @@ pub fn collector_call(handle: u32, op: &str, a: &str, b: &str) -> String {
     let Some(driver) = COLLECTORS.with(|collectors| collectors.borrow().get(handle as usize).cloned().flatten()) else {
         return String::new();
     };
-    let driver = &driver;
-    let args = || Args::parse(b);
-    let unreadable = |event: &str, path: &str, message: &str| {
-        driver.diagnose(&Diagnostic::new(Level::Error, Code::UnreadableInput, event, path, message));
-    };
-    let input = match op {
-        "start" => {
-            let args = args();
-            let saved = match json::parse(a) {
-                Ok(Value::Array(pairs)) => pairs
-                    .iter()
-                    .filter_map(|pair| Some((pair.at(0)?.as_str()?.to_owned(), pair.at(1)?.as_str()?.to_owned())))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            let mut limits = Limits::default();
-            if args.num(3) >= 1.0 {
-                limits.max_events = args.num(3) as usize;
-            }
-            if args.num(4) >= 1.0 {
-                limits.max_bytes = args.num(4) as usize;
-            }
-            Input::Start(Start { now_ms: args.num(0), page_key: args.str(1), cookies: args.str(2), saved, limits })
-        }
-        "set" => {
-            let value = if b.is_empty() {
-                None
-            } else if let Ok(v) = json::parse(b) {
-                Some(v)
+    calls::decode(&mut &driver, op, a, b)
+}
+
+/// The driver as the target of decoded calls.
+impl calls::Target for &Rc<Driver> {
+    fn feed(&mut self, input: Input) {
+        self.handle(input);
+    }
+    fn unreadable(&mut self, event: &str, path: &str, message: &str) {
+        self.diagnose(&Diagnostic::new(Level::Error, Code::UnreadableInput, event, path, message));
+    }
+    fn context(&mut self, key: &str) -> String {
+        self.with_engine(|engine| {
+            if key.is_empty() {
+                Value::Object(engine.state()).to_json()
             } else {
-                unreadable("", a, "context is not valid JSON; it was not changed");
-                return String::new();
-            };
-            Input::SetContext { key: a.to_owned(), value }
-        }
-        "get" => {
-            return driver.with_engine(|engine| {
-                if a.is_empty() {
-                    Value::Object(engine.state()).to_json()
-                } else {
-                    engine.context(a).map(Value::to_json).unwrap_or_default()
-                }
-            })
-        }
-        "publish" => {
-            let args = args();
-            let method = args.str(0);
-            let Ok(Value::Array(call_args)) = json::parse(a) else {
-                unreadable(&method, "", "publish arguments could not be read; the event was dropped");
-                return String::new();
-            };
-            Input::Publish(Publish {
-                method,
-                args: call_args,
-                at_ms: args.num(1),
-                page: PageFacts { url: args.str(2), referrer: args.str(3) },
-                notify: args.flag(4),
-                event_id: args.str(5),
-            })
-        }
-        "identity" => Input::IdentityResolved { ecid: (!a.is_empty()).then(|| a.to_owned()) },
-        "settled" => {
-            let args = args();
-            Input::HandOffSettled {
-                event_id: args.str(0),
-                error: (!args.flag(1)).then(|| a.to_owned()),
-                now_ms: args.num(2),
-                jitter: args.num(3),
+                engine.context(key).map(Value::to_json).unwrap_or_default()
             }
-        }
-        "response" => {
-            let args = args();
-            Input::Response {
-                request_id: args.str(0),
-                status: args.num(1).clamp(0.0, 999.0) as u16,
-                retry_after: args.opt_str(2),
-                body: (!a.is_empty()).then(|| a.to_owned()),
-                now_ms: args.num(3),
-                jitter: args.num(4),
-            }
-        }
-        "tick" => Input::Tick { now_ms: args().num(0) },
-        "hide" => {
-            // `[now, persisted]`: a page kept in the back/forward cache may come back with its
-            // events, so its snapshot is not closed (no other page takes it over at once).
-            let args = args();
-            let now_ms = args.num(0);
-            driver.handle(Input::PageHidden { now_ms });
-            Input::Save { now_ms, closing: !args.flag(1) }
-        }
-        "save" => Input::Save { now_ms: args().num(0), closing: false },
-        "report" => Input::ReportInfo(args().flag(0)),
-        "consent" => {
-            let args = args();
-            let value = json::parse(a).unwrap_or_default();
-            let flag = value.as_bool() == Some(true);
-            let ids = |key: &str| -> Vec<u32> {
-                value.get(key).and_then(Value::as_array).map_or_else(Vec::new, |list| {
-                    list.iter().filter_map(|n| n.as_u64().and_then(|n| u32::try_from(n).ok())).collect()
-                })
-            };
-            match args.str(0).as_str() {
-                "choice" => Input::ConsentChoice { choice: value.clone(), request_id: args.str(1) },
-                "gpc" => Input::Consent(Signal::Gpc(flag)),
-                "mgdnt" => Input::Consent(Signal::MgDnt(flag)),
-                "tcf" => Input::Consent(Signal::Tcf {
-                    gdpr_applies: value.get("gdprApplies").and_then(Value::as_bool).unwrap_or(true),
-                    ready: value.get("ready").and_then(Value::as_bool).unwrap_or(false),
-                    purposes: ids("purposes"),
-                    vendors: ids("vendors"),
-                }),
-                _ => return String::new(),
-            }
-        }
-        "consent-state" => return driver.with_engine(|engine| engine.consent_state().as_str().to_owned()),
-        "held" => {
-            let mut out = String::new();
-            json::push_uint(&mut out, driver.with_engine(|engine| engine.held_count()) as u64);
-            return out;
-        }
-        _ => return String::new(),
-    };
-    driver.handle(input);
-    String::new()
+        })
+    }
+    fn consent_state(&mut self) -> String {
+        self.with_engine(|engine| engine.consent_state().as_str().to_owned())
+    }
+    fn held(&mut self) -> String {
+        let mut out = String::new();
+        json::push_uint(&mut out, self.with_engine(|engine| engine.held_count()) as u64);
+        out
+    }
 }
