@@ -89,6 +89,13 @@ fn end_task(engine: &mut Engine, at: f64) -> Vec<Effect> {
     run(engine, Input::Tick { now_ms: at })
 }
 
+/// An Edge answer that stores the identity cookie (`state:store`), as the first answer does.
+fn identity_answer() -> String {
+    format!(
+        r#"{{"handle":[{{"type":"state:store","payload":[{{"key":"kndctr_1234_AdobeOrg_identity","value":"{IDENTITY_COOKIE}","maxAge":34128000}}]}}]}}"#
+    )
+}
+
 fn codes(effects: &[Effect]) -> Vec<Code> {
     effects.iter().filter_map(|e| if let Effect::Diagnose(d) = e { Some(d.code) } else { None }).collect()
 }
@@ -192,9 +199,7 @@ fn the_identity_from_the_first_response_opens_the_gate_to_four_requests() {
     assert_eq!(first.len(), 1, "one request until an identity exists");
     let in_first = first[0].len();
     assert!((2..=64).contains(&in_first), "a bounded batch: {in_first} events");
-    let cookie_answer = format!(
-        r#"{{"handle":[{{"type":"state:store","payload":[{{"key":"kndctr_1234_AdobeOrg_identity","value":"{IDENTITY_COOKIE}","maxAge":34128000}}]}}]}}"#
-    );
+    let cookie_answer = identity_answer();
     let effects = ok(&mut e, "e0", T0 + 50.0, &cookie_answer);
     assert!(effects.iter().any(|x| matches!(x, Effect::SetCookie(c) if c.key == "kndctr_1234_AdobeOrg_identity")));
     let requests = fetched_events(&effects);
@@ -368,9 +373,7 @@ fn a_set_consent_request_without_identity_goes_alone_so_the_edge_mints_one_ecid(
     let effects = run(&mut e, Input::ConsentChoice { choice: ours(json!("in")), request_id: "consent-1".into() });
     let effects = [effects, end_task(&mut e, T0 + 1.0)].concat();
     assert_eq!(fetched(&effects), ["consent-1"], "the choice goes first, alone: {effects:?}");
-    let cookie_answer = format!(
-        r#"{{"handle":[{{"type":"state:store","payload":[{{"key":"kndctr_1234_AdobeOrg_identity","value":"{IDENTITY_COOKIE}","maxAge":34128000}}]}}]}}"#
-    );
+    let cookie_answer = identity_answer();
     let effects = ok(&mut e, "consent-1", T0 + 20.0, &cookie_answer);
     assert_eq!(fetched_events(&effects), [["a"]], "then the event, with the identity the answer minted");
     let Some(Effect::Fetch { body, .. }) = effects.iter().find(|x| matches!(x, Effect::Fetch { .. })) else { panic!() };
@@ -392,9 +395,7 @@ fn a_choice_made_while_an_event_request_is_under_way_without_identity_waits_for_
     assert_eq!(fetched(&end_task(&mut e, T0)), ["a"]);
     let effects = run(&mut e, Input::ConsentChoice { choice: ours(json!("in")), request_id: "consent-1".into() });
     assert!(fetched(&effects).is_empty(), "no second request before the identity exists");
-    let cookie_answer = format!(
-        r#"{{"handle":[{{"type":"state:store","payload":[{{"key":"kndctr_1234_AdobeOrg_identity","value":"{IDENTITY_COOKIE}","maxAge":34128000}}]}}]}}"#
-    );
+    let cookie_answer = identity_answer();
     assert_eq!(fetched(&ok(&mut e, "a", T0 + 20.0, &cookie_answer)), ["consent-1"]);
 }
 

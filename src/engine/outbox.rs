@@ -62,9 +62,7 @@ pub struct Entry {
 impl Entry {
     /// A queued entry; `bytes` is computed here.
     pub fn new(id: String, method: String, xdm: Map, custom_identity_map: Option<Value>, published_ms: f64) -> Self {
-        let mut xdm_json = String::new();
-        json::write_map(&xdm, &mut xdm_json);
-        Entry {
+        let mut entry = Entry {
             id,
             method,
             xdm,
@@ -72,11 +70,20 @@ impl Entry {
             published_ms,
             attempts: 0,
             state: State::Queued,
-            bytes: xdm_json.len(),
+            bytes: 0,
             keepalive: false,
             solo: false,
-            xdm_json,
-        }
+            xdm_json: String::new(),
+        };
+        entry.write_json();
+        entry
+    }
+
+    /// Writes `xdm_json` and `bytes` from `xdm` (when it is new or changed).
+    fn write_json(&mut self) {
+        self.xdm_json.clear();
+        json::write_map(&self.xdm, &mut self.xdm_json);
+        self.bytes = self.xdm_json.len();
     }
 }
 
@@ -221,9 +228,7 @@ impl Outbox {
         let mut any = false;
         for e in self.entries.iter_mut().filter(|e| e.state != State::InFlight) {
             if rewrite(&mut e.xdm, &mut e.custom_identity_map) {
-                e.xdm_json.clear();
-                json::write_map(&e.xdm, &mut e.xdm_json);
-                e.bytes = e.xdm_json.len();
+                e.write_json();
                 any = true;
             }
         }
