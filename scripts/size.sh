@@ -25,7 +25,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # (43,917 → 43,575 B: wasm −217, loader −125). Then 43,900 for a review's correctness fixes
 # (+227 B: a batch refused as a whole is retried event by event, hashEmail rewrites events queued
 # before the configuration, consent answers in order, no timer spin while retries wait for a slot).
-BUDGET=${1:-43900}
+# Lowered to 43,800 after one shared call decoder (src/calls.rs) replaced the shell's inline one
+# (43,757 B measured).
+BUDGET=${1:-43800}
 FILES=(pkg/storefront-events.js pkg/storefront_collector_bg.wasm)
 cd "$ROOT"
 total_raw=0 total_gz=0 total_br=0
