@@ -16,23 +16,21 @@ const CONTEXTS = ("AEP Account Category ChangedProducts Channel Custom CustomUrl
   "Recommendations RecommendationsExtension ReferrerUrl RequisitionList RequisitionListItems SearchExtension " +
   "SearchInput SearchResults Shopper ShoppingCart StorefrontInstance").split(" ");
 
-/** The 34 publish methods and the event names subscribers use (same order as src/engine/method.rs). */
-const EVENTS = {
-  addToCart: "add-to-cart", addToRequisitionList: "add-to-requisition-list",
-  categoryResultsView: "category-results-view", createAccount: "create-account",
-  createRequisitionList: "create-requisition-list", custom: "commerce-custom", customUrl: "custom-url",
-  deleteRequisitionList: "delete-requisition-list", editAccount: "edit-account",
-  initiateCheckout: "initiate-checkout", openCart: "open-cart", pageActivitySummary: "page-activity-summary",
-  pageView: "page-view", placeOrder: "place-order", productPageView: "product-page-view",
-  recsItemAddToCartClick: "recs-item-add-to-cart-click", recsItemClick: "recs-item-click",
-  recsRequestSent: "recs-api-request-sent", recsResponseReceived: "recs-api-response-received",
-  recsUnitRender: "recs-unit-impression-render", recsUnitView: "recs-unit-view", referrerUrl: "referrer-url",
-  removeFromCart: "remove-from-cart", removeFromRequisitionList: "remove-from-requisition-list",
-  searchCategoryClick: "search-category-click", searchProductClick: "search-product-click",
-  searchRequestSent: "search-request-sent", searchResponseReceived: "search-response-received",
-  searchResultsView: "search-results-view", searchSuggestionClick: "search-suggestion-click",
-  shoppingCartView: "shopping-cart-view", signIn: "sign-in", signOut: "sign-out", updateCart: "update-cart",
+/** The 34 publish methods (same order as src/engine/method.rs). Subscribers use each one's event
+ *  name: the method in kebab case (`addToCart` → `add-to-cart`) unless `EVENT_NAMES` says otherwise. */
+const METHODS = ("addToCart addToRequisitionList categoryResultsView createAccount createRequisitionList custom " +
+  "customUrl deleteRequisitionList editAccount initiateCheckout openCart pageActivitySummary pageView placeOrder " +
+  "productPageView recsItemAddToCartClick recsItemClick recsRequestSent recsResponseReceived recsUnitRender " +
+  "recsUnitView referrerUrl removeFromCart removeFromRequisitionList searchCategoryClick searchProductClick " +
+  "searchRequestSent searchResponseReceived searchResultsView searchSuggestionClick shoppingCartView signIn " +
+  "signOut updateCart").split(" ");
+const EVENT_NAMES = {
+  custom: "commerce-custom", recsRequestSent: "recs-api-request-sent",
+  recsResponseReceived: "recs-api-response-received", recsUnitRender: "recs-unit-impression-render",
 };
+/** Publish method → event name. */
+const EVENTS = {};
+for (const method of METHODS) EVENTS[method] = EVENT_NAMES[method] || method.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
 
 /** Subscriber-only events of the data layer, plus our diagnostics stream. */
 const EXTRA_SUBSCRIPTIONS = {

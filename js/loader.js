@@ -2,8 +2,8 @@
 // defines `window.magentoStorefrontEvents` synchronously; the wasm engine loads in the background
 // (fetched relative to this script's own URL) and queued calls are applied in order once it runs.
 // Including the script twice does nothing the second time. scripts/assemble.mjs inlines the API
-// layer and wasm-bindgen's `no-modules` glue (which defines a local `wasm_bindgen`), so a page
-// fetches this file and the .wasm, nothing else.
+// layer (js/api.js) and the wasm boundary (js/glue.js, which defines a local `engineApi`), so a
+// page fetches this file and the .wasm, nothing else.
 (function () {
   "use strict";
   var win = window;
@@ -22,9 +22,7 @@
 
   try {
     win.magentoStorefrontEvents = buildApi(function () {
-      return wasm_bindgen({ module_or_path: new URL("storefront_collector_bg.wasm", base) }).then(function () {
-        return wasm_bindgen;
-      });
+      return engineApi(new URL("storefront_collector_bg.wasm", base));
     });
   } catch (e) {
     // The page made the global read-only, or broke what we need before we ran: never throw into it.

@@ -26,12 +26,56 @@ if (process.argv[2] === "--inline") {
   process.exit(0);
 }
 const api = read("js/api.js");
-const glue = readFileSync(process.argv[2], "utf8");
 const fill = (template, marker, text) => {
   if (!template.includes(marker)) throw new Error(`template lacks the ${marker} marker`);
   return template.replace(marker, () => text);
 };
 const inline = (template) => fill(template, "/*@API@*/", api);
-writeFileSync(new URL("pkg/storefront-events.js", root), fill(inline(read("js/loader.js")), "/*@GLUE@*/", glue));
+writeFileSync(new URL("pkg/storefront-events.js", root), fill(inline(read("js/loader.js")), "/*@GLUE@*/", classicGlue(process.argv[2])));
 writeFileSync(new URL("pkg/index.js", root), inline(read("js/index.js")));
 writeFileSync(new URL("pkg/index.d.ts", root), read("js/index.d.ts"));
+
+/**
+ * js/glue.js completed from the `no-modules` glue wasm-bindgen generated for this module (at
+ * `path`): the hashed name of the `host.run` import and the externref table's initial entries.
+ * Fails when the generated glue no longer has the ABI js/glue.js speaks (a new wasm-bindgen, or a
+ * changed boundary in src/web/mod.rs), rather than shipping a loader that breaks at run time.
+ */
+function classicGlue(path) {
+  const generated = readFileSync(path, "utf8");
+  const flat = (text) => text.replace(/\s+/g, " ").trim();
+  const expect = (what, pattern) => {
+    const found = generated.match(pattern);
+    if (!found) throw new Error(`${path}: ${what} not found; js/glue.js needs updating for this wasm-bindgen`);
+    return found;
+  };
+  const imports = expect("the import object", /const import0 = \{\s*__proto__: null,([\s\S]*?)\n {8}\};/)[1];
+  const names = [...imports.matchAll(/^ {12}(\w+): function/gm)].map((m) => m[1]);
+  const run = names.find((n) => /^__wbg_run_[0-9a-f]+$/.test(n));
+  if (names.length !== 2 || !run || !names.includes("__wbindgen_init_externref_table")) {
+    throw new Error(`${path}: imports are ${names.join(", ")}; js/glue.js provides host.run and the externref table only`);
+  }
+  const runBody = flat(expect("host.run", new RegExp(run + ": function\\(arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9\\) \\{([\\s\\S]*?)\\n {12}\\},"))[1]);
+  const runAbi = "const ret = arg1.run(getStringFromWasm0(arg2, arg3), getStringFromWasm0(arg4, arg5), getStringFromWasm0(arg6, arg7), getStringFromWasm0(arg8, arg9)); " +
+    "const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc); const len1 = WASM_VECTOR_LEN; " +
+    "getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true); getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);";
+  if (runBody !== runAbi) throw new Error(`${path}: host.run's ABI changed:\n${runBody}`);
+  const table = expect("the externref table setup", /__wbindgen_init_externref_table: function\(\) \{\s*const table = wasm.__wbindgen_externrefs;([\s\S]*?)\n {12}\},/)[1];
+  const entries = table.trim().split(/\n\s*/);
+  if (!entries.every((line) => /^table\.set\(\d+, (undefined|null|true|false)\);$/.test(line))) {
+    throw new Error(`${path}: the externref table setup changed:\n${table}`);
+  }
+  for (const abi of [
+    "const ret = wasm.collector_call(val4, ptr0, len0, ptr1, len1, ptr2, len2);",
+    "return getStringFromWasm0(ret[0], ret[1]);",
+    "wasm.__wbindgen_free(deferred5_0, deferred5_1, 1);",
+    "const ret = wasm.collector_new(host); return ret >>> 0;",
+    "wasm.collector_free(handle);",
+    "wasm.__wbindgen_start();",
+    '"./storefront_collector_bg.js": import0,',
+  ]) {
+    if (!flat(generated).includes(abi)) throw new Error(`${path}: no longer contains \`${abi}\`; js/glue.js needs updating`);
+  }
+  return fill(fill(fill(read("js/glue.js"), "/*@RUN@*/", run), "/*@TABLE@*/", "__wbindgen_init_externref_table"),
+    "/*@TABLE_INIT@*/", entries.join(" "));
+}

@@ -46,7 +46,7 @@ step "  $before → $(stat -c %s pkg/storefront_collector_bg.wasm) bytes"
 
 step "JavaScript entries (terser for what a storefront downloads)"
 node scripts/assemble.mjs "$CLASSIC/storefront_collector.js"
-tools/node_modules/.bin/terser pkg/storefront-events.js --compress --mangle -o pkg/storefront-events.js
+tools/node_modules/.bin/terser pkg/storefront-events.js --compress passes=2 --mangle -o pkg/storefront-events.js
 tools/node_modules/.bin/terser pkg/storefront_collector.js --module --compress --mangle -o pkg/storefront_collector.js
 # The strict-CSP variant (README): the minified script with the wasm bytes inside, nothing fetched.
 node scripts/assemble.mjs --inline

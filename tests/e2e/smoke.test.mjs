@@ -65,3 +65,43 @@ test("hand-off to an alloy that never loads: diagnostics, nothing thrown, events
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("subscribers of each of the 34 publish methods get that method's events, under the reference's event names", async () => {
+  const { page, problems } = await open(browser.context, `${server.url}/tests/e2e/pages/smoke.html`);
+  // The reference's names (the Adobe Client Data Layer events it pushes), written out here so a
+  // change to the names' derivation in js/api.js or src/engine/method.rs cannot go unnoticed.
+  const expected = {
+    addToCart: "add-to-cart", addToRequisitionList: "add-to-requisition-list",
+    categoryResultsView: "category-results-view", createAccount: "create-account",
+    createRequisitionList: "create-requisition-list", custom: "commerce-custom", customUrl: "custom-url",
+    deleteRequisitionList: "delete-requisition-list", editAccount: "edit-account",
+    initiateCheckout: "initiate-checkout", openCart: "open-cart", pageActivitySummary: "page-activity-summary",
+    pageView: "page-view", placeOrder: "place-order", productPageView: "product-page-view",
+    recsItemAddToCartClick: "recs-item-add-to-cart-click", recsItemClick: "recs-item-click",
+    recsRequestSent: "recs-api-request-sent", recsResponseReceived: "recs-api-response-received",
+    recsUnitRender: "recs-unit-impression-render", recsUnitView: "recs-unit-view", referrerUrl: "referrer-url",
+    removeFromCart: "remove-from-cart", removeFromRequisitionList: "remove-from-requisition-list",
+    searchCategoryClick: "search-category-click", searchProductClick: "search-product-click",
+    searchRequestSent: "search-request-sent", searchResponseReceived: "search-response-received",
+    searchResultsView: "search-results-view", searchSuggestionClick: "search-suggestion-click",
+    shoppingCartView: "shopping-cart-view", signIn: "sign-in", signOut: "sign-out", updateCart: "update-cart",
+  };
+  const seen = await page.evaluate(async (methods) => {
+    const mse = window.magentoStorefrontEvents;
+    await mse.ready;
+    const got = {};
+    for (const method of methods) {
+      got[method] = [];
+      mse.subscribe[method]((e) => got[method].push(e.event));
+    }
+    for (const method of methods) mse.publish[method]();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return { got, methods: Object.keys(mse.publish).sort() };
+  }, Object.keys(expected));
+  assert.deepEqual(seen.methods, Object.keys(expected).sort(), "exactly the 34 publish methods");
+  for (const [method, name] of Object.entries(expected)) {
+    assert.deepEqual(seen.got[method], [name], `${method}: one event named ${name}`);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});

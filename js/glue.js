@@ -1,0 +1,67 @@
+  // The engine's wasm boundary for the classic script: a small stand-in for wasm-bindgen's
+  // `no-modules` glue, which carries code this script never runs (initSync, Request and Module
+  // inputs, deprecation warnings): 1.3 KB brotli against about 0.4 KB for this.
+  // It speaks the ABI wasm-bindgen gives the module: three exports (collector_new / collector_call /
+  // collector_free), strings passed as (pointer, length) through __wbindgen_malloc / __wbindgen_free,
+  // one `host.run` import returning a string through a return pointer, and the externref table
+  // that wasm-bindgen initialises. scripts/assemble.mjs fills in the names and the table setup from
+  // the glue wasm-bindgen generated for this very module, and fails the build when that glue no
+  // longer has the shape this file relies on.
+  // The browser built-ins are captured when the script runs, as in the API layer.
+  var engineApi = (function (WA, fetch, Encoder, Decoder) {
+    var wasm, bytes, encoder = new Encoder(), decoder = new Decoder("utf-8", { ignoreBOM: true });
+    /** The module's memory as bytes (a new view after the memory grew). */
+    function memory() {
+      if (!bytes || !bytes.byteLength) bytes = new Uint8Array(wasm.memory.buffer);
+      return bytes;
+    }
+    /** Copies `text` into the module; returns its pointer (the module owns the copy). */
+    function put(text) {
+      var utf8 = encoder.encode(text), ptr = wasm.__wbindgen_malloc(utf8.length, 1) >>> 0;
+      memory().set(utf8, ptr);
+      return [ptr, utf8.length];
+    }
+    /** Reads a string the module lent us. */
+    function get(ptr, len) {
+      ptr >>>= 0;
+      return decoder.decode(memory().subarray(ptr, ptr + len));
+    }
+    var imports = { "./storefront_collector_bg.js": {
+      /*@RUN@*/: function (ret, host, op, opLen, a, aLen, b, bLen, c, cLen) {
+        var answer = put(host.run(get(op, opLen), get(a, aLen), get(b, bLen), get(c, cLen)));
+        var view = new DataView(wasm.memory.buffer);
+        view.setInt32((ret >>> 0) + 4, answer[1], true);
+        view.setInt32(ret >>> 0, answer[0], true);
+      },
+      /*@TABLE@*/: function () {
+        var table = wasm.__wbindgen_externrefs;
+        /*@TABLE_INIT@*/
+      },
+    } };
+    var exports = {
+      collector_new: function (host) { return wasm.collector_new(host) >>> 0; },
+      collector_call: function (handle, op, a, b) {
+        var o = put(op), x = put(a), y = put(b);
+        var ret = wasm.collector_call(handle, o[0], o[1], x[0], x[1], y[0], y[1]);
+        try { return get(ret[0], ret[1]); } finally { wasm.__wbindgen_free(ret[0], ret[1], 1); }
+      },
+      collector_free: function (handle) { wasm.collector_free(handle); },
+    };
+    function start(result) {
+      wasm = result.instance.exports;
+      wasm.__wbindgen_start();
+      return exports;
+    }
+    /** Instantiates the module from its URL (streaming compile when the server sends
+     *  application/wasm, else from the bytes) or, in the inline variant, from its bytes. */
+    return function (source) {
+      if (!(source instanceof URL)) return WA.instantiate(source, imports).then(start);
+      return fetch(source).then(function (response) {
+        if (!response.ok) throw new Error("fetching " + source + " failed: HTTP " + response.status);
+        var copy = response.clone();
+        return WA.instantiateStreaming(response, imports).catch(function () {
+          return copy.arrayBuffer().then(function (wasmBytes) { return WA.instantiate(wasmBytes, imports); });
+        });
+      }).then(start);
+    };
+  })(WebAssembly, win.fetch && win.fetch.bind(win), TextEncoder, TextDecoder);
