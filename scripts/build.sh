@@ -36,9 +36,14 @@ cmp -s "$CLASSIC/storefront_collector_bg.wasm" pkg/storefront_collector_bg.wasm 
   || { echo "build: the web and no-modules wasm differ" >&2; exit 1; }
 
 # binaryen 132 from npm; explicit feature list (never --all-features: Chromium rejects the result).
-step "wasm-opt -Oz"
+# Two -Oz rounds, and --low-memory-unused: the module never touches addresses below 1024 (the stack
+# comes first, from 1 MiB down, and the data after it), so binaryen may fold constant additions
+# into load/store offsets. Together -361 B brotli, with the engine's speed unchanged (Node, 1,000
+# events). Measured and not kept: --flatten --rereloop (a further -320 B, but the engine ran ~50 %
+# slower).
+step "wasm-opt -Oz -Oz --low-memory-unused"
 before=$(stat -c %s pkg/storefront_collector_bg.wasm)
-tools/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+tools/node_modules/.bin/wasm-opt -Oz -Oz --low-memory-unused --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-target-features \
   pkg/storefront_collector_bg.wasm -o pkg/storefront_collector_bg.wasm
