@@ -42,7 +42,16 @@ const EXTRA_SUBSCRIPTIONS = {
 /** Most calls kept while the engine loads; past that the oldest publish calls are dropped. */
 const MAX_QUEUED_CALLS = 5000;
 
-const stringify = JSON.stringify;
+const nativeStringify = JSON.stringify;
+const arrays = Array.prototype;
+/** `JSON.stringify` as the engine needs it, even on a page whose legacy library (Prototype.js 1.6)
+ *  gave arrays a `toJSON` that turns every array into a string: that method is set aside for the
+ *  call. */
+function stringify(value) {
+  const toJSON = arrays.toJSON;
+  if (toJSON) try { delete arrays.toJSON; } catch (_) { /* not configurable: serialize as the page does */ }
+  try { return nativeStringify(value); } finally { if (arrays.toJSON !== toJSON) arrays.toJSON = toJSON; }
+}
 const parse = JSON.parse;
 const now = Date.now;
 const random = Math.random;

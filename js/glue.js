@@ -57,7 +57,7 @@
     return function (source) {
       if (!(source instanceof URL)) return WA.instantiate(source, imports).then(start);
       return fetch(source).then(function (response) {
-        if (!response.ok) throw new Error("fetching " + source + " failed: HTTP " + response.status);
+        if (!response.ok) throw new Error("HTTP " + response.status + " for " + source);
         var copy = response.clone();
         return WA.instantiateStreaming(response, imports).catch(function () {
           return copy.arrayBuffer().then(function (wasmBytes) { return WA.instantiate(wasmBytes, imports); });

@@ -101,6 +101,18 @@ test("the same natives broken before our script: nothing throws into the page an
   await page.close();
 });
 
+test("a legacy Array.prototype.toJSON (Prototype.js 1.6) before our script: events are read and sent as without it", async () => {
+  const page = await open("hostile.html?legacy-tojson");
+  await waitForEvents(page, 3);
+  assert.deepEqual(await names(), ["hostile", "hostile-2", "hostile-late"]);
+  const title = await page.title();
+  assert.match(title, /^ok=11 threw=0 /, title);
+  assert.doesNotMatch(title, /unreadable-input|invalid-argument/, title);
+  assert.equal(await page.evaluate(() => JSON.stringify([1])), '"legacy array 1"', "the page's toJSON is still in place");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test("a deep-frozen API and the script included again: nothing throws, the event is sent once", async () => {
   const page = await open("frozen.html");
   await waitForEvents(page, 1);
