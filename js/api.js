@@ -325,8 +325,8 @@ function buildApi(loadEngine, options) {
         switch (op) {
           case "diagnostic": report(parse(a)); break;
           case "notify": {
-            const make = () => ({ event: a, eventInfo: parse(b) });
-            emit(a, make);
+            const event = EVENTS[a], make = () => ({ event, eventInfo: parse(b) });
+            emit(event, make);
             emit("adobeDataLayer:event", make);
             break;
           }

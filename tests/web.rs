@@ -315,7 +315,7 @@ fn handles_are_independent_and_freed_handles_answer_nothing() {
     assert!(second.get_context("pageContext").is_none());
 }
 
-/// A recording host that also calls `host.onNotify(event)` after recording a `notify` effect, as
+/// A recording host that also calls `host.onNotify(method)` after recording a `notify` effect, as
 /// js/api.js does when it runs a subscriber.
 fn host_with_subscriber(on_notify: &Closure<dyn Fn(String)>) -> (Host, Array) {
     let (host, log) = recording_host();
@@ -337,8 +337,8 @@ fn publish_notified(handle: u32, method: &str, id: &str) {
 fn a_subscriber_may_publish_from_inside_an_effect() {
     let handle = std::rc::Rc::new(std::cell::Cell::new(u32::MAX));
     let inner = handle.clone();
-    let on_notify = Closure::<dyn Fn(String)>::new(move |event: String| {
-        if event == "page-view" {
+    let on_notify = Closure::<dyn Fn(String)>::new(move |method: String| {
+        if method == "pageView" {
             publish_notified(inner.get(), "addToCart", "e-2");
         }
     });
@@ -348,7 +348,7 @@ fn a_subscriber_may_publish_from_inside_an_effect() {
     collector.start(1000.0, "storefront-collector.outbox.test", "", "[]");
     publish_notified(collector.0, "pageView", "e-1");
     let notified: Vec<_> = effects(&log, "notify").iter().map(|n| get(n, "1")).collect();
-    assert_eq!(notified, ["page-view", "add-to-cart"]);
+    assert_eq!(notified, ["pageView", "addToCart"], "named by method; js/api.js names the events");
     let messages: Vec<_> = effects(&log, "diagnostic").iter().filter_map(|d| get(d, "1.message").as_string()).collect();
     assert!(!messages.iter().any(|m| m.contains("re-entrant")), "{messages:?}");
 }

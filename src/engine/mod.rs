@@ -173,10 +173,11 @@ pub struct Publish {
 /// Something the shell must do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Call the page's subscribers of `event` with `{event, eventInfo}`.
+    /// Call the page's subscribers of the event published by `method` with `{event, eventInfo}`
+    /// (the host knows each method's data-layer event name, `addToCart` → `add-to-cart`).
     Notify {
-        /// Data-layer event name (`"add-to-cart"`).
-        event: &'static str,
+        /// The publish method (`"addToCart"`).
+        method: &'static str,
         /// The state snapshot plus the call's extras and custom context.
         event_info: Map,
     },
@@ -533,7 +534,7 @@ impl Engine {
         };
         let (extras, custom_arg) = split_args(method, call.args, effects);
         if call.notify {
-            effects.push(Effect::Notify { event: method.event, event_info: self.event_info(&extras, &custom_arg) });
+            effects.push(Effect::Notify { method: method.name, event_info: self.event_info(&extras, &custom_arg) });
         }
         let state_custom = self.contexts.get("customContext").and_then(Value::as_object);
         let custom = match &custom_arg {

@@ -8,7 +8,7 @@
 //! | op | a | b | c | answer |
 //! |---|---|---|---|---|
 //! | `diagnostic` | diagnostic JSON | | | |
-//! | `notify` | event name | `eventInfo` JSON | | |
+//! | `notify` | publish method (the host names its event) | `eventInfo` JSON | | |
 //! | `identity` | alloy global name | | | later: `call("identity", ecid)` |
 //! | `handoff` | alloy global name | event id | XDM JSON | later: `call("settled", …)` |
 //! | `fetch`, `fetch-keepalive` | event id | URL | body | later: `call("response", …)` |
@@ -78,8 +78,8 @@ impl Driver {
         let host = &self.host;
         match effect {
             Effect::Diagnose(d) => self.diagnose(&d),
-            Effect::Notify { event, event_info } => {
-                host.run("notify", event, &Value::Object(event_info).to_json(), "");
+            Effect::Notify { method, event_info } => {
+                host.run("notify", method, &Value::Object(event_info).to_json(), "");
             }
             Effect::ResolveIdentity { sdk_name } => {
                 host.run("identity", &sdk_name, "", "");
