@@ -4,7 +4,7 @@
 //! Fixed against the reference: a missing storefront context no longer drops the event (the scope
 //! is left out with a warning), and a missing cart or changed-products context is reported.
 
-use super::items::{cart_lines, number_value, set_lines, zero};
+use super::items::{lines, number_value, set_lines, zero, CART};
 use super::{Draft, Outcome, Snapshot};
 use crate::engine::json::Value;
 
@@ -20,7 +20,7 @@ pub fn cart(s: &Snapshot<'_>, measure: &str, whole_cart: bool) -> Outcome {
         draft.context(source);
     }
     let currency = draft.store_currency();
-    let lines = cart_lines(&mut draft, source, &currency);
+    let lines = lines(&mut draft, source, &CART, &currency);
     set_lines(&mut draft, lines);
     if whole_cart {
         let discount = cart.and_then(|c| draft.number(c, "shoppingCartContext", "discountAmount"));

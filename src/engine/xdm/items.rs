@@ -1,5 +1,6 @@
-//! `productListItems` builders shared by the commerce events (spec §2.4): (A) cart lines, (B)
-//! requisition-list lines, (D) search results, and the customContext merge by SKU (§2.2 step 4).
+//! `productListItems` builders shared by the commerce events (spec §2.4): (A) cart lines and (B)
+//! requisition-list lines (one builder, two [`LineSpec`] tables), (D) search results, and the
+//! customContext merge by SKU (§2.2 step 4).
 //!
 //! Money computed here is rounded to cents with [`round2`] and written as exact decimal text
 //! (`37.04`, never `37.040000000000006`); amounts the page gave are passed through unchanged.
@@ -32,88 +33,107 @@ pub fn number_value(v: &Value) -> Value {
     }
 }
 
-/// (A) Cart-style lines from `{items: ShoppingCartItem[]}` of context `key` (changed products or
-/// the whole cart). Each line: SKU, name, quantity, priceTotal (price × quantity, rounded; 0
-/// without a price), productImageUrl, currencyCode (line, else store view), discountAmount (line,
-/// else regular − special price, rounded; else 0) and selectedOptions.
-/// The changed products must have `items`; the whole cart may be empty.
-pub fn cart_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>) -> Vec<Map> {
+/// Where a product-line builder reads each field of one item: the two item shapes of the
+/// storefront, (A) cart items (`ShoppingCartItem`) and (B) requisition-list items
+/// (`RequisitionListItem`), share one builder and differ only by this table.
+pub struct LineSpec {
+    /// The SKU (required: a line without one gets a missing-field warning).
+    sku: &'static str,
+    /// The product name.
+    name: &'static str,
+    /// The unit price, multiplied by `quantity` into `priceTotal` (rounded; 0 without both).
+    price: &'static str,
+    /// `(xdm key, field)` pairs copied as text after `priceTotal` (the image, for cart lines).
+    image: &'static [(&'static str, &'static str)],
+    /// The line's currency (else the store view currency).
+    currency: &'static str,
+    /// The options list.
+    options: &'static str,
+    /// Cart lines: `discountAmount` (the line's, else regular − special price, rounded; else 0)
+    /// and options rebuilt as `{attribute, value}` (always present). Otherwise the options are
+    /// passed as given (minus elements that are not objects) and left out when absent.
+    cart: bool,
+}
+
+/// (A) Cart-style lines (changed products or the whole cart): SKU, name, quantity, priceTotal,
+/// productImageUrl, currencyCode, discountAmount and selectedOptions.
+pub const CART: LineSpec = LineSpec {
+    sku: "product.sku",
+    name: "product.name",
+    price: "prices.price.value",
+    image: &[("productImageUrl", "product.mainImageUrl")],
+    currency: "prices.price.currency",
+    options: "configurableOptions",
+    cart: true,
+};
+
+/// (B) Requisition-style lines (list items or order page): SKU, name, quantity, priceTotal
+/// (regular price × quantity), currencyCode and selectedOptions as given.
+pub const LIST: LineSpec = LineSpec {
+    sku: "sku",
+    name: "name",
+    price: "pricing.regularPrice",
+    image: &[],
+    currency: "pricing.currencyCode",
+    options: "selectedOptions",
+    cart: false,
+};
+
+/// Product lines from `{items: [...]}` of context `key`, read as `spec` says; `currency` is the
+/// fallback currency (the store view's). Every context but the whole cart must have `items`
+/// (an empty cart is no news).
+pub fn lines(draft: &mut Draft<'_, '_>, key: &str, spec: &LineSpec, currency: &Option<Value>) -> Vec<Map> {
     let Some(context) = draft.optional_context(key) else { return Vec::new() };
-    let items = if key == "shoppingCartContext" {
-        draft.objects(context, key, "items")
-    } else {
-        draft.required_objects(context, key, "items")
-    };
     let mut lines = Vec::new();
-    for (base, item) in items {
+    for (base, item) in draft.list(context, key, "items", key != "shoppingCartContext") {
         let mut line = Map::new();
-        draft.copy_required(&mut line, item, &base, "SKU", "product.sku");
-        draft.copy_text(&mut line, item, &base, &[("name", "product.name")]);
+        draft.copy_required(&mut line, item, &base, "SKU", spec.sku);
+        draft.copy_text(&mut line, item, &base, &[("name", spec.name)]);
         let quantity = draft.number(item, &base, "quantity");
         if let Some(q) = quantity {
             line.insert("quantity", number_value(q));
         }
-        let price = draft.number(item, &base, "prices.price.value").and_then(as_number);
-        let total = price.zip(quantity.and_then(as_number)).map_or(0.0, |(p, q)| p * q);
-        line.insert("priceTotal", money(total));
-        draft.copy_text(&mut line, item, &base, &[("productImageUrl", "product.mainImageUrl")]);
-        if let Some(c) = draft.text(item, &base, "prices.price.currency").or_else(|| currency.clone()) {
+        // A missing price or quantity counts as 0 (so does an overflowing product, in `money`).
+        let price = draft.number(item, &base, spec.price).and_then(as_number).unwrap_or(0.0);
+        line.insert("priceTotal", money(price * quantity.and_then(as_number).unwrap_or(0.0)));
+        draft.copy_text(&mut line, item, &base, spec.image);
+        if let Some(c) = draft.text(item, &base, spec.currency).or_else(|| currency.clone()) {
             line.insert("currencyCode", c);
         }
-        let discount = match draft.number(item, &base, "discountAmount") {
-            Some(d) => number_value(d),
-            None => {
-                let regular = draft.number(item, &base, "product.pricing.regularPrice").and_then(as_number);
-                let special = draft.number(item, &base, "product.pricing.specialPrice").and_then(as_number);
-                money(regular.map_or(0.0, |r| r - special.unwrap_or(r)))
-            }
-        };
-        line.insert("discountAmount", discount);
-        let mut options = Vec::new();
-        for (option_base, option) in draft.objects(item, &base, "configurableOptions") {
-            let mut selected = Map::new();
-            draft.copy_text(
-                &mut selected,
-                option,
-                &option_base,
-                &[("attribute", "optionLabel"), ("value", "valueLabel")],
-            );
-            options.push(Value::Object(selected));
+        if spec.cart {
+            let discount = match draft.number(item, &base, "discountAmount") {
+                Some(d) => number_value(d),
+                None => {
+                    let regular = draft.number(item, &base, "product.pricing.regularPrice");
+                    let special = draft.number(item, &base, "product.pricing.specialPrice");
+                    discount(regular, special)
+                }
+            };
+            line.insert("discountAmount", discount);
         }
-        line.insert("selectedOptions", Value::Array(options));
+        let mut options = Vec::new();
+        for (option_base, option) in draft.objects(item, &base, spec.options) {
+            options.push(if spec.cart {
+                let mut selected = Map::new();
+                let fields = [("attribute", "optionLabel"), ("value", "valueLabel")];
+                draft.copy_text(&mut selected, option, &option_base, &fields);
+                Value::Object(selected)
+            } else {
+                option.clone()
+            });
+        }
+        if spec.cart || matches!(item.get(spec.options), Some(Value::Array(_))) {
+            line.insert("selectedOptions", Value::Array(options));
+        }
         lines.push(line);
     }
     lines
 }
 
-/// (B) Requisition-style lines from `{items: RequisitionListItem[]}` of context `key` (list items
-/// or order page): SKU, name, quantity (`Number(x)`), priceTotal (regular price × quantity,
-/// rounded), currencyCode (line, else store view) and selectedOptions as given.
-pub fn list_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>) -> Vec<Map> {
-    let Some(context) = draft.optional_context(key) else { return Vec::new() };
-    let mut lines = Vec::new();
-    for (base, item) in draft.required_objects(context, key, "items") {
-        let mut line = Map::new();
-        draft.copy_required(&mut line, item, &base, "SKU", "sku");
-        draft.copy_text(&mut line, item, &base, &[("name", "name")]);
-        let quantity = draft.number(item, &base, "quantity");
-        if let Some(q) = quantity {
-            line.insert("quantity", number_value(q));
-        }
-        let regular = draft.number(item, &base, "pricing.regularPrice").and_then(as_number).unwrap_or(0.0);
-        line.insert("priceTotal", money(regular * quantity.and_then(as_number).unwrap_or(0.0)));
-        if let Some(c) = draft.text(item, &base, "pricing.currencyCode").or_else(|| currency.clone()) {
-            line.insert("currencyCode", c);
-        }
-        // As given, minus elements that are not objects (reported); left out when absent.
-        let given = matches!(item.get("selectedOptions"), Some(Value::Array(_)));
-        let options = draft.objects(item, &base, "selectedOptions");
-        if given {
-            line.insert("selectedOptions", Value::Array(options.into_iter().map(|(_, o)| o.clone()).collect()));
-        }
-        lines.push(line);
-    }
-    lines
+/// `regular − special`, rounded to cents (`regular` alone gives 0; so does no price at all).
+pub fn discount(regular: Option<&Value>, special: Option<&Value>) -> Value {
+    let (regular, special) = (regular.and_then(as_number), special.and_then(as_number));
+    money(regular.map_or(0.0, |r| r - special.unwrap_or(r)))
 }
 
 /// (D) Search-result lines from the `products` of search unit `unit` (named `base`): SKU, name

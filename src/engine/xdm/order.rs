@@ -6,7 +6,7 @@
 //! `commerce.order` is rebuilt as in the reference: only a custom `purchaseID` and `currencyCode`
 //! survive in it.
 
-use super::items::{cart_lines, number_value, set_lines, zero};
+use super::items::{lines, number_value, set_lines, zero, CART};
 use super::{Draft, Outcome, Snapshot};
 use crate::engine::json::{Map, Value};
 
@@ -62,7 +62,7 @@ pub fn place_order(s: &Snapshot<'_>) -> Outcome {
     draft.fill("commerce.shipping.shippingAmount", Some(shipping));
     draft.personal_email();
     if draft.context("shoppingCartContext").is_some() {
-        let lines = cart_lines(&mut draft, "shoppingCartContext", &store_currency);
+        let lines = lines(&mut draft, "shoppingCartContext", &CART, &store_currency);
         set_lines(&mut draft, lines);
     } else {
         draft.set("productListItems", Value::Array(Vec::new()));

@@ -4,7 +4,7 @@
 //! values first) and the shopper's email. Without a list context the reference's shape is kept
 //! (`commerce.requisitionList: {}`), with a warning.
 
-use super::items::{cart_lines, list_lines, set_lines};
+use super::items::{self, set_lines, CART, LIST};
 use super::{Draft, Outcome, Snapshot};
 use crate::engine::json::Value;
 
@@ -46,16 +46,17 @@ pub fn requisition(s: &Snapshot<'_>, measure: &str, lines: Lines) -> Outcome {
     let currency = draft.store_currency();
     // A context of the wrong type is reported here, before falling back to the next source.
     let mut has_items = |key| draft.optional_context(key).and_then(|c| c.get("items")).is_some_and(|i| !i.is_null());
-    let built = if has_items("requisitionListItemsContext") {
-        list_lines(&mut draft, "requisitionListItemsContext", &currency)
+    let source = if has_items("requisitionListItemsContext") {
+        Some(("requisitionListItemsContext", &LIST))
     } else if lines == Lines::Added && has_items("orderPageContext") {
-        list_lines(&mut draft, "orderPageContext", &currency)
+        Some(("orderPageContext", &LIST))
     } else if lines == Lines::Added && has_items("changedProductsContext") {
-        cart_lines(&mut draft, "changedProductsContext", &currency)
+        Some(("changedProductsContext", &CART))
     } else {
         draft.context("requisitionListItemsContext");
-        Vec::new()
+        None
     };
+    let built = source.map_or_else(Vec::new, |(key, spec)| items::lines(&mut draft, key, spec, &currency));
     set_lines(&mut draft, built);
     draft.done()
 }
