@@ -7,7 +7,6 @@
 //! `personalEmail: {}`), with a warning.
 
 use super::{Draft, Outcome, Snapshot};
-use crate::engine::json::Value;
 use crate::obj;
 
 /// `measure` is the event type (`userAccount.login`); `with_person` adds `person.accountID` and
@@ -18,14 +17,8 @@ pub fn account(s: &Snapshot<'_>, measure: &str, with_person: bool) -> Outcome {
     let key = measure.get("userAccount.".len()..).unwrap_or(measure);
     draft.set("userAccount", obj! {key => 1i64});
     if with_person {
-        let account = draft.context("accountContext");
-        let mut person = draft.custom_object("person");
-        if person.get("accountID").is_none_or(Value::is_null) {
-            if let Some(id) = account.and_then(|a| draft.text(a, "accountContext", "accountId")) {
-                person.insert("accountID", id);
-            }
-        }
-        draft.set("person", Value::Object(person));
+        draft.context("accountContext");
+        draft.fill_object("person", "accountContext", &[("accountID", "accountId")], false);
         draft.personal_email();
     }
     draft.done()

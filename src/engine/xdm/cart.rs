@@ -6,7 +6,6 @@
 
 use super::items::{lines, number_value, set_lines, zero, CART};
 use super::{Draft, Outcome, Snapshot};
-use crate::engine::json::Value;
 
 /// `measure` is the event type and counter (`commerce.productListAdds`); `whole_cart` selects the
 /// lines of the whole cart (plus `commerce.order.discountAmount`) over the changed lines.
@@ -14,7 +13,8 @@ pub fn cart(s: &Snapshot<'_>, measure: &str, whole_cart: bool) -> Outcome {
     let mut draft = Draft::new(s, measure, Some(measure));
     draft.scope();
     let cart = draft.context("shoppingCartContext");
-    cart_id(&mut draft, cart);
+    // `commerce.cart.cartID`: the custom value, else the cart's id (`commerce.cart: {}` without one).
+    draft.fill_object("commerce.cart", "shoppingCartContext", &[("cartID", "id")], false);
     let source = if whole_cart { "shoppingCartContext" } else { "changedProductsContext" };
     if !whole_cart {
         draft.context(source);
@@ -27,15 +27,4 @@ pub fn cart(s: &Snapshot<'_>, measure: &str, whole_cart: bool) -> Outcome {
         draft.set("commerce.order.discountAmount", discount.map_or_else(zero, number_value));
     }
     draft.done()
-}
-
-/// `commerce.cart.cartID`: the custom value, else the cart's id (`commerce.cart: {}` without one).
-pub fn cart_id(draft: &mut Draft<'_, '_>, cart: Option<&Value>) {
-    let mut built = draft.custom_object("commerce.cart");
-    if built.get("cartID").is_none_or(Value::is_null) {
-        if let Some(id) = cart.and_then(|c| draft.text(c, "shoppingCartContext", "id")) {
-            built.insert("cartID", id);
-        }
-    }
-    draft.set("commerce.cart", Value::Object(built));
 }

@@ -376,19 +376,29 @@ impl<'s, 'a> Draft<'s, 'a> {
         self.set("commerce.commerceScope", Value::Object(scope));
     }
 
-    /// `personalEmail.address`: the custom value, else `accountContext.emailAddress`
-    /// (`personalEmail: {}` when there is neither, as the reference sends it).
+    /// Sets the object at `path` to its custom value (an empty object when there is none) with
+    /// each `(xdm key, field)` it lacks (absent or `null`) read from context `key` as text; the
+    /// context is only read for a lacking key. With `required`, the first field is one the
+    /// event needs (see [`Draft::required_text`]). One loop for the objects the reference
+    /// rebuilds from custom values and one context (`commerce.cart`, `person`, ...).
     #[inline(never)]
-    pub fn personal_email(&mut self) {
-        let mut personal = self.custom_object("personalEmail");
-        if personal.get("address").is_none_or(Value::is_null) {
-            if let Some(account) = self.optional_context("accountContext") {
-                if let Some(email) = self.text(account, "accountContext", "emailAddress") {
-                    personal.insert("address", email);
+    pub fn fill_object(&mut self, path: &str, key: &str, fields: &[(&str, &str)], required: bool) {
+        let mut built = self.custom_object(path);
+        for (i, &(xdm_key, field)) in fields.iter().enumerate() {
+            if built.get(xdm_key).is_none_or(Value::is_null) {
+                let Some(context) = self.optional_context(key) else { continue };
+                if let Some(v) = self.string(context, key, field, required && i == 0) {
+                    built.insert_value(xdm_key, v);
                 }
             }
         }
-        self.set("personalEmail", Value::Object(personal));
+        self.set(path, Value::Object(built));
+    }
+
+    /// `personalEmail.address`: the custom value, else `accountContext.emailAddress`
+    /// (`personalEmail: {}` when there is neither, as the reference sends it).
+    pub fn personal_email(&mut self) {
+        self.fill_object("personalEmail", "accountContext", &[("address", "emailAddress")], false);
     }
 
     /// The finished payload.

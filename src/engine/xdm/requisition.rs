@@ -6,7 +6,6 @@
 
 use super::items::{self, set_lines, CART, LIST};
 use super::{Draft, Outcome, Snapshot};
-use crate::engine::json::Value;
 
 /// Which product lines a requisition-list event carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,21 +23,9 @@ pub fn requisition(s: &Snapshot<'_>, measure: &str, lines: Lines) -> Outcome {
     let key = "requisitionListContext";
     let mut draft = Draft::new(s, measure, Some(measure));
     draft.scope();
-    let list = draft.context(key);
-    let mut built = draft.custom_object("commerce.requisitionList");
-    for (xdm_key, field) in [("ID", "id"), ("name", "name"), ("description", "description")] {
-        if built.get(xdm_key).is_none_or(Value::is_null) {
-            let found = match list {
-                Some(l) if xdm_key == "ID" => draft.required_text(l, key, field),
-                Some(l) => draft.text(l, key, field),
-                None => None,
-            };
-            if let Some(v) = found {
-                built.insert(xdm_key, v);
-            }
-        }
-    }
-    draft.set("commerce.requisitionList", Value::Object(built));
+    draft.context(key);
+    let fields = [("ID", "id"), ("name", "name"), ("description", "description")];
+    draft.fill_object("commerce.requisitionList", key, &fields, true);
     draft.personal_email();
     if lines == Lines::None {
         return draft.done();
