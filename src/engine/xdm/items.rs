@@ -115,8 +115,8 @@ pub fn lines(draft: &mut Draft<'_, '_>, key: &str, spec: &LineSpec, currency: &O
         for (option_base, option) in draft.objects(item, &base, spec.options) {
             options.push(if spec.cart {
                 let mut selected = Map::new();
-                let fields = [("attribute", "optionLabel"), ("value", "valueLabel")];
-                draft.copy_text(&mut selected, option, &option_base, &fields);
+                let fields = &[("attribute", "optionLabel"), ("value", "valueLabel")];
+                draft.copy_text(&mut selected, option, &option_base, fields);
                 Value::Object(selected)
             } else {
                 option.clone()
@@ -142,8 +142,8 @@ pub fn search_lines(draft: &mut Draft<'_, '_>, unit: &Value, base: &str) -> Vec<
     let mut lines = Vec::new();
     for (product_base, product) in draft.objects(unit, base, "products") {
         let mut line = Map::new();
-        let fields = [("SKU", "sku"), ("name", "name"), ("productImageUrl", "imageUrl")];
-        draft.copy_text(&mut line, product, &product_base, &fields);
+        let fields = &[("SKU", "sku"), ("name", "name"), ("productImageUrl", "imageUrl")];
+        draft.copy_text(&mut line, product, &product_base, fields);
         lines.push(Value::Object(line));
     }
     lines

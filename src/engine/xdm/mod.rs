@@ -371,8 +371,8 @@ impl<'s, 'a> Draft<'s, 'a> {
         let Some(store) = self.context(key) else { return };
         let mut scope = Map::new();
         self.copy_required(&mut scope, store, key, "environmentID", "environmentId");
-        let fields = [("storeCode", "storeCode"), ("storeViewCode", "storeViewCode"), ("websiteCode", "websiteCode")];
-        self.copy_text(&mut scope, store, key, &fields);
+        let fields = &[("storeCode", "storeCode"), ("storeViewCode", "storeViewCode"), ("websiteCode", "websiteCode")];
+        self.copy_text(&mut scope, store, key, fields);
         self.set("commerce.commerceScope", Value::Object(scope));
     }
 

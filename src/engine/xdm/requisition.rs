@@ -24,8 +24,8 @@ pub fn requisition(s: &Snapshot<'_>, measure: &str, lines: Lines) -> Outcome {
     let mut draft = Draft::new(s, measure, Some(measure));
     draft.scope();
     draft.context(key);
-    let fields = [("ID", "id"), ("name", "name"), ("description", "description")];
-    draft.fill_object("commerce.requisitionList", key, &fields, true);
+    let fields = &[("ID", "id"), ("name", "name"), ("description", "description")];
+    draft.fill_object("commerce.requisitionList", key, fields, true);
     draft.personal_email();
     if lines == Lines::None {
         return draft.done();
