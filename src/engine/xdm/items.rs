@@ -8,7 +8,7 @@
 use super::Draft;
 use crate::engine::json::{Map, Number, Value};
 use crate::engine::money::round2;
-use crate::engine::value::as_number;
+use crate::engine::value::{as_number, map_at};
 
 /// A money amount rounded to cents, as an exact JSON number (`37.04`); `0` when not finite.
 pub fn money(amount: f64) -> Value {
@@ -153,19 +153,15 @@ pub fn search_lines(draft: &mut Draft<'_, '_>, unit: &Value, base: &str) -> Vec<
 /// extra keys survive and whose values win, `??`-style; the SKU itself cannot be overridden).
 /// Custom lines whose SKU matches no line are dropped, as in the reference.
 pub fn set_lines(draft: &mut Draft<'_, '_>, lines: Vec<Map>) {
-    let custom = draft.custom("productListItems");
-    let custom = custom.as_ref().and_then(Value::as_array);
-    let merged = lines
-        .into_iter()
-        .map(|line| {
-            // The line's SKU is always a string (`Draft::copy_required`), so comparing as strings
-            // is `==` on the values (and needs no general JSON equality in the wasm).
-            let base = line.get("SKU").and_then(Value::as_str).and_then(|sku| {
-                custom?.iter().find(|c| c.get("SKU").and_then(Value::as_str) == Some(sku)).and_then(Value::as_object)
-            });
-            Value::Object(merge_line(base, line))
-        })
-        .collect();
+    let custom = map_at(&draft.xdm, "productListItems").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    let mut merged = Vec::new();
+    for line in lines {
+        // The line's SKU is always a string (`Draft::copy_required`), so comparing as strings
+        // is `==` on the values (and needs no general JSON equality in the wasm).
+        let sku = line.get("SKU").and_then(Value::as_str);
+        let base = custom.iter().find(|c| sku.is_some() && c.get("SKU").and_then(Value::as_str) == sku);
+        merged.push(Value::Object(merge_line(base.and_then(Value::as_object), line)));
+    }
     draft.set("productListItems", Value::Array(merged));
 }
 

@@ -343,12 +343,6 @@ impl<'s, 'a> Draft<'s, 'a> {
         value::set_path(&mut self.xdm, path, value);
     }
 
-    /// The custom value at `path`, if any.
-    #[inline(never)]
-    pub fn custom(&self, path: &str) -> Option<Value> {
-        value::map_at(&self.xdm, path).cloned()
-    }
-
     /// The custom object at `path` (empty when there is none or it is not an object), to be
     /// filled field by field and set back.
     #[inline(never)]

@@ -9,7 +9,7 @@ use super::items::{merge_line, money, number_value};
 use super::{Draft, Outcome, Snapshot};
 use crate::engine::diagnostic::{Code, Level};
 use crate::engine::json::{Map, Value};
-use crate::engine::value::as_number;
+use crate::engine::value::{as_number, map_at};
 
 /// Product view: SKU, name, image, unit price (special, else regular), currency (product, else
 /// store view) and discount (regular − special, rounded; 0 without pricing). No quantity.
@@ -39,9 +39,8 @@ pub fn product_view(s: &Snapshot<'_>) -> Outcome {
     let (regular, special) = (regular.and_then(as_number), special.and_then(as_number));
     line.insert("discountAmount", money(regular.map_or(0.0, |r| r - special.unwrap_or(r))));
     // The first custom line is the base whatever its SKU (the reference's rule for this event).
-    let custom = draft.custom("productListItems");
-    let base = custom.as_ref().and_then(|c| c.at(0)).and_then(Value::as_object);
-    let line = merge_line(base, line);
+    let custom = map_at(&draft.xdm, "productListItems");
+    let line = merge_line(custom.and_then(|c| c.at(0)).and_then(Value::as_object), line);
     draft.set("productListItems", Value::Array(vec![Value::Object(line)]));
     draft.done()
 }
