@@ -9,6 +9,7 @@
 use super::items::{lines, number_value, set_lines, zero, CART};
 use super::{Draft, Outcome, Snapshot};
 use crate::engine::json::{Map, Value};
+use crate::engine::value::map_at;
 
 /// Place order: see the module documentation and the spec table.
 pub fn place_order(s: &Snapshot<'_>) -> Outcome {
@@ -18,27 +19,21 @@ pub fn place_order(s: &Snapshot<'_>) -> Outcome {
     let order = draft.context(key);
     let store_currency = draft.store_currency();
     let order_id = order.and_then(|o| draft.required_text(o, key, "orderId"));
-    let custom = draft.custom_object("commerce.order");
     let mut built = Map::new();
-    if let Some(id) = custom.get("purchaseID").filter(|v| !v.is_null()).cloned().or_else(|| order_id.clone()) {
-        built.insert("purchaseID", id);
+    if let Some(id) = map_at(&draft.xdm, "commerce.order.purchaseID").or(order_id.as_ref()) {
+        built.insert("purchaseID", id.clone());
     }
-    if let Some(c) = custom.get("currencyCode").filter(|v| !v.is_null()).cloned().or_else(|| store_currency.clone()) {
-        built.insert("currencyCode", c);
+    if let Some(c) = map_at(&draft.xdm, "commerce.order.currencyCode").or(store_currency.as_ref()) {
+        built.insert("currencyCode", c.clone());
     }
     let mut payments = Vec::new();
     let listed = order.map(|o| draft.objects(o, key, "payments")).unwrap_or_default();
     for (base, p) in &listed {
-        let total = amount(&mut draft, Some(p), base, "total");
-        let code = draft.text(p, base, "paymentMethodCode");
-        let id = draft.text(p, base, "orderId").or_else(|| order_id.clone());
-        payments.push(payment(total, code, id, &store_currency));
+        payments.push(payment(&mut draft, Some(p), base, "total", &order_id, &store_currency));
     }
     if listed.is_empty() {
         // One payment of the grand total (without an order context the reference still sends it).
-        let total = amount(&mut draft, order, key, "grandTotal");
-        let code = order.and_then(|o| draft.text(o, key, "paymentMethodCode"));
-        payments.push(payment(total, code, order_id.clone(), &store_currency));
+        payments.push(payment(&mut draft, order, key, "grandTotal", &order_id, &store_currency));
     }
     built.insert("payments", Value::Array(payments));
     let instant = order.and_then(|o| o.get("orderType")).and_then(Value::as_str) == Some("instant_purchase");
@@ -61,12 +56,10 @@ pub fn place_order(s: &Snapshot<'_>) -> Outcome {
     let shipping = amount(&mut draft, order, key, "shipping.shippingAmount");
     draft.fill("commerce.shipping.shippingAmount", Some(shipping));
     draft.personal_email();
-    if draft.context("shoppingCartContext").is_some() {
-        let lines = lines(&mut draft, "shoppingCartContext", &CART, &store_currency);
-        set_lines(&mut draft, lines);
-    } else {
-        draft.set("productListItems", Value::Array(Vec::new()));
-    }
+    // Without a cart context, `productListItems: []` (and a warning).
+    draft.context("shoppingCartContext");
+    let lines = lines(&mut draft, "shoppingCartContext", &CART, &store_currency);
+    set_lines(&mut draft, lines);
     draft.done()
 }
 
@@ -75,14 +68,24 @@ fn amount(draft: &mut Draft<'_, '_>, obj: Option<&Value>, base: &str, field: &st
     obj.and_then(|o| draft.number(o, base, field)).map_or_else(zero, number_value)
 }
 
-/// One `commerce.order.payments[]` entry.
-fn payment(total: Value, code: Option<Value>, transaction: Option<Value>, currency: &Option<Value>) -> Value {
+/// One `commerce.order.payments[]` entry from `obj` (named `base`, a listed payment or the order):
+/// the amount of field `total`, the payment method, the transaction (the payment's `orderId`,
+/// else the order's) and the store currency.
+fn payment(
+    draft: &mut Draft<'_, '_>,
+    obj: Option<&Value>,
+    base: &str,
+    total: &str,
+    order_id: &Option<Value>,
+    currency: &Option<Value>,
+) -> Value {
     let mut p = Map::new();
-    p.insert("paymentAmount", total);
-    if let Some(code) = code {
+    p.insert("paymentAmount", amount(draft, obj, base, total));
+    if let Some(code) = obj.and_then(|o| draft.text(o, base, "paymentMethodCode")) {
         p.insert("paymentType", code);
     }
-    if let Some(id) = transaction {
+    // (The order's own `orderId` was read as `order_id`: reading it again gives the same value.)
+    if let Some(id) = obj.and_then(|o| draft.text(o, base, "orderId")).or_else(|| order_id.clone()) {
         p.insert("transactionID", id);
     }
     if let Some(c) = currency {
