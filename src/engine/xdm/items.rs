@@ -1,6 +1,6 @@
 //! `productListItems` builders shared by the commerce events (spec §2.4): (A) cart lines and (B)
-//! requisition-list lines (one builder, two [`LineSpec`] tables), (D) search results, and the
-//! customContext merge by SKU (§2.2 step 4).
+//! requisition-list lines (one builder, two [`LineSpec`] tables) and the customContext merge by
+//! SKU (§2.2 step 4). (D) search-result lines are `Draft::rows` of a field table (`search::response`).
 //!
 //! Money computed here is rounded to cents with [`round2`] and written as exact decimal text
 //! (`37.04`, never `37.040000000000006`); amounts the page gave are passed through unchanged.
@@ -49,9 +49,11 @@ pub struct LineSpec {
     currency: &'static str,
     /// The options list.
     options: &'static str,
+    /// How each option is rebuilt (as given without a table).
+    option_fields: Option<&'static [(&'static str, &'static str)]>,
     /// Cart lines: `discountAmount` (the line's, else regular − special price, rounded; else 0)
-    /// and options rebuilt as `{attribute, value}` (always present). Otherwise the options are
-    /// passed as given (minus elements that are not objects) and left out when absent.
+    /// and `selectedOptions` always present. Otherwise `selectedOptions` is left out when the
+    /// item has no options list.
     cart: bool,
 }
 
@@ -64,6 +66,7 @@ pub const CART: LineSpec = LineSpec {
     image: &[("productImageUrl", "product.mainImageUrl")],
     currency: "prices.price.currency",
     options: "configurableOptions",
+    option_fields: Some(&[("attribute", "optionLabel"), ("value", "valueLabel")]),
     cart: true,
 };
 
@@ -76,6 +79,7 @@ pub const LIST: LineSpec = LineSpec {
     image: &[],
     currency: "pricing.currencyCode",
     options: "selectedOptions",
+    option_fields: None,
     cart: false,
 };
 
@@ -111,17 +115,7 @@ pub fn lines(draft: &mut Draft<'_, '_>, key: &str, spec: &LineSpec, currency: &O
             };
             line.insert("discountAmount", discount);
         }
-        let mut options = Vec::new();
-        for (option_base, option) in draft.objects(item, &base, spec.options) {
-            options.push(if spec.cart {
-                let mut selected = Map::new();
-                let fields = &[("attribute", "optionLabel"), ("value", "valueLabel")];
-                draft.copy_text(&mut selected, option, &option_base, fields);
-                Value::Object(selected)
-            } else {
-                option.clone()
-            });
-        }
+        let options = draft.rows(item, &base, spec.options, spec.option_fields);
         if spec.cart || matches!(item.get(spec.options), Some(Value::Array(_))) {
             line.insert("selectedOptions", Value::Array(options));
         }
@@ -134,19 +128,6 @@ pub fn lines(draft: &mut Draft<'_, '_>, key: &str, spec: &LineSpec, currency: &O
 pub fn discount(regular: Option<&Value>, special: Option<&Value>) -> Value {
     let (regular, special) = (regular.and_then(as_number), special.and_then(as_number));
     money(regular.map_or(0.0, |r| r - special.unwrap_or(r)))
-}
-
-/// (D) Search-result lines from the `products` of search unit `unit` (named `base`): SKU, name
-/// and productImageUrl.
-pub fn search_lines(draft: &mut Draft<'_, '_>, unit: &Value, base: &str) -> Vec<Value> {
-    let mut lines = Vec::new();
-    for (product_base, product) in draft.objects(unit, base, "products") {
-        let mut line = Map::new();
-        let fields = &[("SKU", "sku"), ("name", "name"), ("productImageUrl", "imageUrl")];
-        draft.copy_text(&mut line, product, &product_base, fields);
-        lines.push(Value::Object(line));
-    }
-    lines
 }
 
 /// Sets `productListItems` to `lines`, each based on the custom line with the same SKU (whose

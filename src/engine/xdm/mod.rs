@@ -309,6 +309,24 @@ impl<'s, 'a> Draft<'s, 'a> {
         self.list(obj, base, field, true)
     }
 
+    /// The objects of array `field` of `obj` (see [`Draft::objects`]), each rebuilt from the
+    /// `(xdm key, field)` pairs of `fields` with [`Draft::copy_text`], or with no table as given.
+    #[inline(never)]
+    pub fn rows(&mut self, obj: &Value, base: &str, field: &str, fields: Option<&[(&str, &str)]>) -> Vec<Value> {
+        let mut rows = Vec::new();
+        for (path, element) in self.objects(obj, base, field) {
+            rows.push(match fields {
+                Some(fields) => {
+                    let mut row = Map::new();
+                    self.copy_text(&mut row, element, &path, fields);
+                    Value::Object(row)
+                }
+                None => element.clone(),
+            });
+        }
+        rows
+    }
+
     #[inline(never)]
     fn list<'v>(&mut self, obj: &'v Value, base: &str, field: &str, required: bool) -> Vec<(String, &'v Value)> {
         let list = match self.read(obj, base, field, |v| v.as_array().is_some(), "not an array; left out") {

@@ -7,7 +7,6 @@
 //! reference sent them empty). With an unknown unit the reference's shape is kept (query from the
 //! first unit, no sort, refinements or id, so no false join) with a warning.
 
-use super::items::search_lines;
 use super::{join_path, Draft, Outcome, Snapshot};
 use crate::engine::diagnostic::Code;
 use crate::engine::json::{Map, Number, Value};
@@ -81,11 +80,7 @@ pub fn request(s: &Snapshot<'_>) -> Outcome {
         // From an unknown unit (the first), only the query, and not as a required field.
         draft.copy(&mut site, u, base, &[("query", "phrase")], found);
         if found {
-            for (order_base, order) in draft.objects(u, base, "sort") {
-                let mut entry = Map::new();
-                draft.copy_text(&mut entry, order, &order_base, &[("attribute", "attribute"), ("order", "direction")]);
-                sort.push(Value::Object(entry));
-            }
+            sort = draft.rows(u, base, "sort", Some(&[("attribute", "attribute"), ("order", "direction")]));
             for (filter_base, filter) in draft.objects(u, base, "filter") {
                 refinements.push(refinement(&mut draft, filter, &filter_base));
             }
@@ -120,7 +115,9 @@ pub fn response(s: &Snapshot<'_>) -> Outcome {
         if let Some(count) = u.get("products").and_then(Value::as_array).map(Vec::len) {
             site.insert("numberOfResults", Value::Number(Number::from_i64(count as i64)));
         }
-        lines = search_lines(&mut draft, u, base);
+        // (D) search-result lines: SKU, name and productImageUrl.
+        let fields = &[("SKU", "sku"), ("name", "name"), ("productImageUrl", "imageUrl")];
+        lines = draft.rows(u, base, "products", Some(fields));
     }
     site.insert("suggestions", Value::Array(suggestions));
     draft.set("siteSearch", Value::Object(site));
