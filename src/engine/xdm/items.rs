@@ -152,7 +152,7 @@ pub fn merge_line(base: Option<&Map>, line: Map) -> Map {
     let mut merged = base.clone();
     for (key, v) in line {
         if key == "SKU" || merged.get(&key).is_none_or(Value::is_null) {
-            merged.insert(key, v);
+            merged.insert_value(&key, v);
         }
     }
     merged

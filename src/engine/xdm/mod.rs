@@ -355,6 +355,14 @@ impl<'s, 'a> Draft<'s, 'a> {
         fill(&mut self.xdm, path, fallback);
     }
 
+    /// [`Draft::fill`] with text field `field` of `obj` (named `base`), read even when the custom
+    /// value wins (so a bad field is reported either way).
+    #[inline(never)]
+    pub fn fill_text(&mut self, path: &str, obj: Option<&Value>, base: &str, field: &str) {
+        let found = obj.and_then(|o| self.text(o, base, field));
+        self.fill(path, found);
+    }
+
     /// `path` = `value`, whatever the custom context says.
     #[inline(never)]
     pub fn set(&mut self, path: &str, value: Value) {

@@ -49,10 +49,8 @@ pub fn place_order(s: &Snapshot<'_>) -> Outcome {
     };
     built.insert("discountAmount", discount);
     draft.set("commerce.order", Value::Object(built));
-    let coupon = order.and_then(|o| draft.text(o, key, "appliedCouponCode"));
-    draft.fill("commerce.promotionID", coupon);
-    let method = order.and_then(|o| draft.text(o, key, "shipping.shippingMethod"));
-    draft.fill("commerce.shipping.shippingMethod", method);
+    draft.fill_text("commerce.promotionID", order, key, "appliedCouponCode");
+    draft.fill_text("commerce.shipping.shippingMethod", order, key, "shipping.shippingMethod");
     let shipping = amount(&mut draft, order, key, "shipping.shippingAmount");
     draft.fill("commerce.shipping.shippingAmount", Some(shipping));
     draft.personal_email();

@@ -5,11 +5,11 @@
 //! naming it (the reference threw silently), and the discount is rounded to cents (the reference
 //! sent `4.999999999999998`).
 
-use super::items::{merge_line, money, number_value};
+use super::items::{discount, merge_line, number_value};
 use super::{Draft, Outcome, Snapshot};
 use crate::engine::diagnostic::{Code, Level};
 use crate::engine::json::{Map, Value};
-use crate::engine::value::{as_number, map_at};
+use crate::engine::value::map_at;
 
 /// Product view: SKU, name, image, unit price (special, else regular), currency (product, else
 /// store view) and discount (regular − special, rounded; 0 without pricing). No quantity.
@@ -36,8 +36,7 @@ pub fn product_view(s: &Snapshot<'_>) -> Outcome {
     if let Some(c) = currency {
         line.insert("currencyCode", c);
     }
-    let (regular, special) = (regular.and_then(as_number), special.and_then(as_number));
-    line.insert("discountAmount", money(regular.map_or(0.0, |r| r - special.unwrap_or(r))));
+    line.insert("discountAmount", discount(regular, special));
     // The first custom line is the base whatever its SKU (the reference's rule for this event).
     let custom = map_at(&draft.xdm, "productListItems");
     let line = merge_line(custom.and_then(|c| c.at(0)).and_then(Value::as_object), line);
