@@ -4,7 +4,7 @@
 //! Fixed against the reference: a missing storefront context no longer drops the event (the scope
 //! is left out with a warning), and a missing cart or changed-products context is reported.
 
-use super::items::{lines, number_value, set_lines, zero, CART};
+use super::items::{lines, set_lines, CART};
 use super::{Draft, Outcome, Snapshot};
 
 /// `measure` is the event type and counter (`commerce.productListAdds`); `whole_cart` selects the
@@ -23,8 +23,8 @@ pub fn cart(s: &Snapshot<'_>, measure: &str, whole_cart: bool) -> Outcome {
     let lines = lines(&mut draft, source, &CART, &currency);
     set_lines(&mut draft, lines);
     if whole_cart {
-        let discount = cart.and_then(|c| draft.number(c, "shoppingCartContext", "discountAmount"));
-        draft.set("commerce.order.discountAmount", discount.map_or_else(zero, number_value));
+        let discount = draft.amount(cart, "shoppingCartContext", "discountAmount");
+        draft.set("commerce.order.discountAmount", discount);
     }
     draft.done()
 }

@@ -296,6 +296,13 @@ impl<'s, 'a> Draft<'s, 'a> {
         }
     }
 
+    /// `Number(obj.field || 0)`: a number the page gave passes through ([`items::number_value`]),
+    /// anything else (also no `obj`) is 0.
+    #[inline(never)]
+    pub fn amount(&mut self, obj: Option<&Value>, base: &str, field: &str) -> Value {
+        obj.and_then(|o| self.number(o, base, field)).map_or_else(items::zero, items::number_value)
+    }
+
     /// The objects of array `field` of `obj`, each with its path (`base.field[i]`); a value that
     /// is not an array, and elements that are not objects, are reported and skipped.
     #[inline(never)]

@@ -6,7 +6,7 @@
 //! `commerce.order` is rebuilt as in the reference: only a custom `purchaseID` and `currencyCode`
 //! survive in it.
 
-use super::items::{lines, number_value, set_lines, zero, CART};
+use super::items::{lines, number_value, set_lines, CART};
 use super::{Draft, Outcome, Snapshot};
 use crate::engine::json::{Map, Value};
 use crate::engine::value::map_at;
@@ -38,20 +38,20 @@ pub fn place_order(s: &Snapshot<'_>) -> Outcome {
     built.insert("payments", Value::Array(payments));
     let instant = order.and_then(|o| o.get("orderType")).and_then(Value::as_str) == Some("instant_purchase");
     built.insert("orderType", if instant { "instant_purchase" } else { "checkout" });
-    built.insert("priceTotal", amount(&mut draft, order, key, "grandTotal"));
-    built.insert("taxAmount", amount(&mut draft, order, key, "taxAmount"));
+    built.insert("priceTotal", draft.amount(order, key, "grandTotal"));
+    built.insert("taxAmount", draft.amount(order, key, "taxAmount"));
     let discount = match order.and_then(|o| draft.number(o, key, "discountAmount")) {
         Some(d) => number_value(d),
         None => {
             let cart = draft.optional_context("shoppingCartContext");
-            amount(&mut draft, cart, "shoppingCartContext", "discountAmount")
+            draft.amount(cart, "shoppingCartContext", "discountAmount")
         }
     };
     built.insert("discountAmount", discount);
     draft.set("commerce.order", Value::Object(built));
     draft.fill_text("commerce.promotionID", order, key, "appliedCouponCode");
     draft.fill_text("commerce.shipping.shippingMethod", order, key, "shipping.shippingMethod");
-    let shipping = amount(&mut draft, order, key, "shipping.shippingAmount");
+    let shipping = draft.amount(order, key, "shipping.shippingAmount");
     draft.fill("commerce.shipping.shippingAmount", Some(shipping));
     draft.personal_email();
     // Without a cart context, `productListItems: []` (and a warning).
@@ -59,11 +59,6 @@ pub fn place_order(s: &Snapshot<'_>) -> Outcome {
     let lines = lines(&mut draft, "shoppingCartContext", &CART, &store_currency);
     set_lines(&mut draft, lines);
     draft.done()
-}
-
-/// `Number(obj.field || 0)`: a number the page gave passes through, anything else is 0.
-fn amount(draft: &mut Draft<'_, '_>, obj: Option<&Value>, base: &str, field: &str) -> Value {
-    obj.and_then(|o| draft.number(o, base, field)).map_or_else(zero, number_value)
 }
 
 /// One `commerce.order.payments[]` entry from `obj` (named `base`, a listed payment or the order):
@@ -78,7 +73,7 @@ fn payment(
     currency: &Option<Value>,
 ) -> Value {
     let mut p = Map::new();
-    p.insert("paymentAmount", amount(draft, obj, base, total));
+    p.insert("paymentAmount", draft.amount(obj, base, total));
     if let Some(code) = obj.and_then(|o| draft.text(o, base, "paymentMethodCode")) {
         p.insert("paymentType", code);
     }

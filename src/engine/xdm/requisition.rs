@@ -6,6 +6,7 @@
 
 use super::items::{self, set_lines, CART, LIST};
 use super::{Draft, Outcome, Snapshot};
+use crate::engine::value::at;
 
 /// Which product lines a requisition-list event carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +33,7 @@ pub fn requisition(s: &Snapshot<'_>, measure: &str, lines: Lines) -> Outcome {
     }
     let currency = draft.store_currency();
     // A context of the wrong type is reported here, before falling back to the next source.
-    let mut has_items = |key| draft.optional_context(key).and_then(|c| c.get("items")).is_some_and(|i| !i.is_null());
+    let mut has_items = |key| draft.optional_context(key).and_then(|c| at(c, "items")).is_some();
     let source = if has_items("requisitionListItemsContext") {
         Some(("requisitionListItemsContext", &LIST))
     } else if lines == Lines::Added && has_items("orderPageContext") {
