@@ -35,9 +35,7 @@ fn measure(draft: &mut Draft<'_, '_>, found: Option<&(String, &Value)>) -> Value
     let mut measure = Map::new();
     measure.insert("value", 1i64);
     if let Some((base, u)) = found {
-        if let Some(id) = draft.required_text(u, base, "searchRequestId") {
-            measure.insert("id", id);
-        }
+        draft.copy_required(&mut measure, u, base, "id", "searchRequestId");
     }
     Value::Object(measure)
 }
