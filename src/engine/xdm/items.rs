@@ -5,7 +5,7 @@
 //! Money computed here is rounded to cents with [`round2`] and written as exact decimal text
 //! (`37.04`, never `37.040000000000006`); amounts the page gave are passed through unchanged.
 
-use super::Draft;
+use super::{or_insert, Draft};
 use crate::engine::json::{Map, Number, Value};
 use crate::engine::money::round2;
 use crate::engine::value::{as_number, map_at};
@@ -43,10 +43,9 @@ pub struct LineSpec {
     name: &'static str,
     /// The unit price, multiplied by `quantity` into `priceTotal` (rounded; 0 without both).
     price: &'static str,
-    /// `(xdm key, field)` pairs copied as text after `priceTotal` (the image, for cart lines).
-    image: &'static [(&'static str, &'static str)],
-    /// The line's currency (else the store view currency).
-    currency: &'static str,
+    /// `(xdm key, field)` pairs copied as text after `priceTotal`: the image (cart lines) and the
+    /// line's currency (else the store view currency).
+    tail: &'static [(&'static str, &'static str)],
     /// The options list.
     options: &'static str,
     /// How each option is rebuilt (as given without a table).
@@ -63,8 +62,7 @@ pub const CART: LineSpec = LineSpec {
     sku: "product.sku",
     name: "product.name",
     price: "prices.price.value",
-    image: &[("productImageUrl", "product.mainImageUrl")],
-    currency: "prices.price.currency",
+    tail: &[("productImageUrl", "product.mainImageUrl"), ("currencyCode", "prices.price.currency")],
     options: "configurableOptions",
     option_fields: Some(&[("attribute", "optionLabel"), ("value", "valueLabel")]),
     cart: true,
@@ -76,8 +74,7 @@ pub const LIST: LineSpec = LineSpec {
     sku: "sku",
     name: "name",
     price: "pricing.regularPrice",
-    image: &[],
-    currency: "pricing.currencyCode",
+    tail: &[("currencyCode", "pricing.currencyCode")],
     options: "selectedOptions",
     option_fields: None,
     cart: false,
@@ -100,10 +97,8 @@ pub fn lines(draft: &mut Draft<'_, '_>, key: &str, spec: &LineSpec, currency: &O
         // A missing price or quantity counts as 0 (so does an overflowing product, in `money`).
         let price = draft.number(item, &base, spec.price).and_then(as_number).unwrap_or(0.0);
         line.insert("priceTotal", money(price * quantity.and_then(as_number).unwrap_or(0.0)));
-        draft.copy_text(&mut line, item, &base, spec.image);
-        if let Some(c) = draft.text(item, &base, spec.currency).or_else(|| currency.clone()) {
-            line.insert("currencyCode", c);
-        }
+        draft.copy_text(&mut line, item, &base, spec.tail);
+        or_insert(&mut line, "currencyCode", currency);
         if spec.cart {
             let discount = match draft.number(item, &base, "discountAmount") {
                 Some(d) => number_value(d),

@@ -435,6 +435,15 @@ impl<'s, 'a> Draft<'s, 'a> {
     }
 }
 
+/// Sets `key` of `into` to a clone of `fallback` (if any) when a copy left it out: a line's or
+/// payment's own value wins over the order's or store's.
+#[inline(never)]
+pub fn or_insert(into: &mut Map, key: &str, fallback: &Option<Value>) {
+    if let (None, Some(v)) = (into.get(key), fallback) {
+        into.insert_value(key, v.clone());
+    }
+}
+
 /// The starting payload: a copy of the custom context (§2.2 step 1).
 pub fn base_payload(snapshot: &Snapshot<'_>) -> Map {
     snapshot.custom.cloned().unwrap_or_default()

@@ -7,7 +7,7 @@
 //! survive in it.
 
 use super::items::{lines, number_value, set_lines, CART};
-use super::{Draft, Outcome, Snapshot};
+use super::{or_insert, Draft, Outcome, Snapshot};
 use crate::engine::json::{Map, Value};
 use crate::engine::value::map_at;
 
@@ -74,15 +74,11 @@ fn payment(
 ) -> Value {
     let mut p = Map::new();
     p.insert("paymentAmount", draft.amount(obj, base, total));
-    if let Some(code) = obj.and_then(|o| draft.text(o, base, "paymentMethodCode")) {
-        p.insert("paymentType", code);
+    if let Some(o) = obj {
+        // (The order's own `orderId` was read as `order_id`: reading it again gives the same value.)
+        draft.copy_text(&mut p, o, base, &[("paymentType", "paymentMethodCode"), ("transactionID", "orderId")]);
     }
-    // (The order's own `orderId` was read as `order_id`: reading it again gives the same value.)
-    if let Some(id) = obj.and_then(|o| draft.text(o, base, "orderId")).or_else(|| order_id.clone()) {
-        p.insert("transactionID", id);
-    }
-    if let Some(c) = currency {
-        p.insert("currencyCode", c.clone());
-    }
+    or_insert(&mut p, "transactionID", order_id);
+    or_insert(&mut p, "currencyCode", currency);
     Value::Object(p)
 }

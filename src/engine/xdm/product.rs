@@ -6,7 +6,7 @@
 //! sent `4.999999999999998`).
 
 use super::items::{discount, merge_line, number_value};
-use super::{Draft, Outcome, Snapshot};
+use super::{or_insert, Draft, Outcome, Snapshot};
 use crate::engine::diagnostic::{Code, Level};
 use crate::engine::json::{Map, Value};
 use crate::engine::value::map_at;
@@ -32,9 +32,10 @@ pub fn product_view(s: &Snapshot<'_>) -> Outcome {
     if let Some(price) = special.or(regular) {
         line.insert("priceTotal", number_value(price));
     }
-    let currency = draft.text(product, key, "pricing.currencyCode").or_else(|| draft.store_currency());
-    if let Some(c) = currency {
-        line.insert("currencyCode", c);
+    draft.copy_text(&mut line, product, key, &[("currencyCode", "pricing.currencyCode")]);
+    if line.get("currencyCode").is_none() {
+        let store = draft.store_currency();
+        or_insert(&mut line, "currencyCode", &store);
     }
     line.insert("discountAmount", discount(regular, special));
     // The first custom line is the base whatever its SKU (the reference's rule for this event).
