@@ -6,8 +6,8 @@
 //! behaviour to profiles. Without an account context the reference's shape is kept (`person: {}`,
 //! `personalEmail: {}`), with a warning.
 
-use super::{Draft, Outcome, Snapshot};
-use crate::obj;
+use super::{counter, Draft, Outcome, Snapshot};
+use crate::engine::json::Value;
 
 /// `measure` is the event type (`userAccount.login`); `with_person` adds `person.accountID` and
 /// `personalEmail.address` (all but signOut).
@@ -15,7 +15,7 @@ pub fn account(s: &Snapshot<'_>, measure: &str, with_person: bool) -> Outcome {
     let mut draft = Draft::new(s, measure, None);
     draft.scope();
     let key = measure.get("userAccount.".len()..).unwrap_or(measure);
-    draft.set("userAccount", obj! {key => 1i64});
+    draft.set("userAccount", Value::Object(counter(key)));
     if with_person {
         draft.context("accountContext");
         draft.fill_object("person", "accountContext", &[("accountID", "accountId")], false);

@@ -31,7 +31,6 @@ use super::context::ContextStore;
 use super::diagnostic::{Code, Diagnostic, Level};
 use super::method::Method;
 use super::value;
-use crate::obj;
 
 /// Facts about the page at publish time, read by the web shell.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -181,7 +180,7 @@ impl<'s, 'a> Draft<'s, 'a> {
     pub fn new(snapshot: &'s Snapshot<'a>, event_type: &str, measure: Option<&str>) -> Self {
         let mut draft = Draft { snapshot, xdm: base_payload(snapshot), warnings: Vec::new() };
         if let Some(measure) = measure {
-            draft.set(measure, obj! {"value" => 1i64});
+            draft.set(measure, Value::Object(counter("value")));
         }
         draft.xdm.insert("eventType", event_type);
         draft
@@ -433,6 +432,14 @@ impl<'s, 'a> Draft<'s, 'a> {
     pub fn done(self) -> Outcome {
         Outcome::Built { xdm: self.xdm, warnings: self.warnings }
     }
+}
+
+/// `{key: 1}`: a measure (`{value: 1}`) or the `userAccount` counter.
+#[inline(never)]
+pub fn counter(key: &str) -> Map {
+    let mut map = Map::new();
+    map.insert_value(key, Value::from(1i64));
+    map
 }
 
 /// Sets `key` of `into` to a clone of `fallback` (if any) when a copy left it out: a line's or

@@ -7,7 +7,7 @@
 //! reference sent them empty). With an unknown unit the reference's shape is kept (query from the
 //! first unit, no sort, refinements or id, so no false join) with a warning.
 
-use super::{join_path, Draft, Outcome, Snapshot};
+use super::{counter, join_path, Draft, Outcome, Snapshot};
 use crate::engine::diagnostic::Code;
 use crate::engine::json::{Map, Number, Value};
 use crate::engine::value::as_id_string;
@@ -32,8 +32,7 @@ fn unit<'a>(draft: &mut Draft<'_, 'a>, key: &str) -> (Unit<'a>, bool) {
 
 /// `{value: 1, id}`: the measure that joins a request to its response (`found`: its unit).
 fn measure(draft: &mut Draft<'_, '_>, found: Option<&(String, &Value)>) -> Value {
-    let mut measure = Map::new();
-    measure.insert("value", 1i64);
+    let mut measure = counter("value");
     if let Some((base, u)) = found {
         draft.copy_required(&mut measure, u, base, "id", "searchRequestId");
     }
