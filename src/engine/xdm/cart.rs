@@ -20,7 +20,7 @@ pub fn cart(s: &Snapshot<'_>, measure: &str, whole_cart: bool) -> Outcome {
         draft.context(source);
     }
     let currency = draft.store_currency();
-    let lines = lines(&mut draft, source, &CART, &currency);
+    let lines = lines(&mut draft, source, !whole_cart, &CART, &currency);
     set_lines(&mut draft, lines);
     if whole_cart {
         let discount = draft.amount(cart, "shoppingCartContext", "discountAmount");

@@ -39,8 +39,8 @@ pub fn number_value(v: &Value) -> Value {
 pub struct LineSpec {
     /// The SKU (required: a line without one gets a missing-field warning).
     sku: &'static str,
-    /// The product name.
-    name: &'static str,
+    /// The product name, as a `(xdm key, field)` table (a constant, not one built per line).
+    name: &'static [(&'static str, &'static str)],
     /// The unit price, multiplied by `quantity` into `priceTotal` (rounded; 0 without both).
     price: &'static str,
     /// `(xdm key, field)` pairs copied as text after `priceTotal`: the image (cart lines) and the
@@ -60,7 +60,7 @@ pub struct LineSpec {
 /// productImageUrl, currencyCode, discountAmount and selectedOptions.
 pub const CART: LineSpec = LineSpec {
     sku: "product.sku",
-    name: "product.name",
+    name: &[("name", "product.name")],
     price: "prices.price.value",
     tail: &[("productImageUrl", "product.mainImageUrl"), ("currencyCode", "prices.price.currency")],
     options: "configurableOptions",
@@ -72,7 +72,7 @@ pub const CART: LineSpec = LineSpec {
 /// (regular price × quantity), currencyCode and selectedOptions as given.
 pub const LIST: LineSpec = LineSpec {
     sku: "sku",
-    name: "name",
+    name: &[("name", "name")],
     price: "pricing.regularPrice",
     tail: &[("currencyCode", "pricing.currencyCode")],
     options: "selectedOptions",
@@ -81,15 +81,21 @@ pub const LIST: LineSpec = LineSpec {
 };
 
 /// Product lines from `{items: [...]}` of context `key`, read as `spec` says; `currency` is the
-/// fallback currency (the store view's). Every context but the whole cart must have `items`
-/// (an empty cart is no news).
-pub fn lines(draft: &mut Draft<'_, '_>, key: &str, spec: &LineSpec, currency: &Option<Value>) -> Vec<Map> {
+/// fallback currency (the store view's). With `required`, a context without `items` is reported
+/// (every context but the whole cart: an empty cart is no news).
+pub fn lines(
+    draft: &mut Draft<'_, '_>,
+    key: &str,
+    required: bool,
+    spec: &LineSpec,
+    currency: &Option<Value>,
+) -> Vec<Map> {
     let Some(context) = draft.optional_context(key) else { return Vec::new() };
     let mut lines = Vec::new();
-    for (base, item) in draft.list(context, key, "items", key != "shoppingCartContext") {
+    for (base, item) in draft.list(context, key, "items", required) {
         let mut line = Map::new();
         draft.copy_required(&mut line, item, &base, "SKU", spec.sku);
-        draft.copy_text(&mut line, item, &base, &[("name", spec.name)]);
+        draft.copy_text(&mut line, item, &base, spec.name);
         let quantity = draft.number(item, &base, "quantity");
         if let Some(q) = quantity {
             line.insert("quantity", number_value(q));

@@ -56,7 +56,7 @@ pub fn place_order(s: &Snapshot<'_>) -> Outcome {
     draft.personal_email();
     // Without a cart context, `productListItems: []` (and a warning).
     draft.context("shoppingCartContext");
-    let lines = lines(&mut draft, "shoppingCartContext", &CART, &store_currency);
+    let lines = lines(&mut draft, "shoppingCartContext", false, &CART, &store_currency);
     set_lines(&mut draft, lines);
     draft.done()
 }

@@ -44,7 +44,7 @@ pub fn requisition(s: &Snapshot<'_>, measure: &str, lines: Lines) -> Outcome {
         draft.context("requisitionListItemsContext");
         None
     };
-    let built = source.map_or_else(Vec::new, |(key, spec)| items::lines(&mut draft, key, spec, &currency));
+    let built = source.map_or_else(Vec::new, |(key, spec)| items::lines(&mut draft, key, true, spec, &currency));
     set_lines(&mut draft, built);
     draft.done()
 }
