@@ -99,13 +99,9 @@ pub fn number_to_js_string(n: &json::Number) -> String {
 /// Sets `path` (dotted keys) inside `root`, creating objects on the way and replacing any
 /// non-object met on the path.
 pub fn set_path(root: &mut Map, path: &str, value: Value) {
-    let mut keys = pieces(path, b'.').peekable();
-    let mut current = root;
-    while let Some(key) = keys.next() {
-        if keys.peek().is_none() {
-            current.insert(key, value);
-            return;
-        }
+    let (mut current, mut rest) = (root, path);
+    while let Some((key, tail)) = split_at_byte(rest, b'.') {
+        rest = tail;
         let slot = current.entry_or_insert_with(key, || Value::Object(Map::new()));
         if !slot.is_object() {
             *slot = Value::Object(Map::new());
@@ -115,6 +111,7 @@ pub fn set_path(root: &mut Map, path: &str, value: Value) {
             _ => return,
         };
     }
+    current.insert_value(rest, value);
 }
 
 #[cfg(test)]

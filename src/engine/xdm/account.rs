@@ -6,9 +6,8 @@
 //! behaviour to profiles. Without an account context the reference's shape is kept (`person: {}`,
 //! `personalEmail: {}`), with a warning.
 
-use super::{Draft, Outcome, Snapshot};
+use super::{counter, Draft, Outcome, Snapshot};
 use crate::engine::json::Value;
-use crate::obj;
 
 /// `measure` is the event type (`userAccount.login`); `with_person` adds `person.accountID` and
 /// `personalEmail.address` (all but signOut).
@@ -16,16 +15,10 @@ pub fn account(s: &Snapshot<'_>, measure: &str, with_person: bool) -> Outcome {
     let mut draft = Draft::new(s, measure, None);
     draft.scope();
     let key = measure.get("userAccount.".len()..).unwrap_or(measure);
-    draft.set("userAccount", obj! {key => 1i64});
+    draft.set("userAccount", Value::Object(counter(key)));
     if with_person {
-        let account = draft.context("accountContext");
-        let mut person = draft.custom_object("person");
-        if person.get("accountID").is_none_or(Value::is_null) {
-            if let Some(id) = account.and_then(|a| draft.text(a, "accountContext", "accountId")) {
-                person.insert("accountID", id);
-            }
-        }
-        draft.set("person", Value::Object(person));
+        draft.context("accountContext");
+        draft.fill_object("person", "accountContext", &[("accountID", "accountId")], false);
         draft.personal_email();
     }
     draft.done()

@@ -4,9 +4,8 @@
 //! Fixed against the reference: a missing storefront context no longer drops the event (the scope
 //! is left out with a warning), and a missing cart or changed-products context is reported.
 
-use super::items::{cart_lines, number_value, set_lines, zero};
+use super::items::{lines, set_lines, CART};
 use super::{Draft, Outcome, Snapshot};
-use crate::engine::json::Value;
 
 /// `measure` is the event type and counter (`commerce.productListAdds`); `whole_cart` selects the
 /// lines of the whole cart (plus `commerce.order.discountAmount`) over the changed lines.
@@ -14,28 +13,18 @@ pub fn cart(s: &Snapshot<'_>, measure: &str, whole_cart: bool) -> Outcome {
     let mut draft = Draft::new(s, measure, Some(measure));
     draft.scope();
     let cart = draft.context("shoppingCartContext");
-    cart_id(&mut draft, cart);
+    // `commerce.cart.cartID`: the custom value, else the cart's id (`commerce.cart: {}` without one).
+    draft.fill_object("commerce.cart", "shoppingCartContext", &[("cartID", "id")], false);
     let source = if whole_cart { "shoppingCartContext" } else { "changedProductsContext" };
     if !whole_cart {
         draft.context(source);
     }
     let currency = draft.store_currency();
-    let lines = cart_lines(&mut draft, source, &currency);
+    let lines = lines(&mut draft, source, !whole_cart, &CART, &currency);
     set_lines(&mut draft, lines);
     if whole_cart {
-        let discount = cart.and_then(|c| draft.number(c, "shoppingCartContext", "discountAmount"));
-        draft.set("commerce.order.discountAmount", discount.map_or_else(zero, number_value));
+        let discount = draft.amount(cart, "shoppingCartContext", "discountAmount");
+        draft.set("commerce.order.discountAmount", discount);
     }
     draft.done()
-}
-
-/// `commerce.cart.cartID`: the custom value, else the cart's id (`commerce.cart: {}` without one).
-pub fn cart_id(draft: &mut Draft<'_, '_>, cart: Option<&Value>) {
-    let mut built = draft.custom_object("commerce.cart");
-    if built.get("cartID").is_none_or(Value::is_null) {
-        if let Some(id) = cart.and_then(|c| draft.text(c, "shoppingCartContext", "id")) {
-            built.insert("cartID", id);
-        }
-    }
-    draft.set("commerce.cart", Value::Object(built));
 }

@@ -1,13 +1,14 @@
-//! `productListItems` builders shared by the commerce events (spec §2.4): (A) cart lines, (B)
-//! requisition-list lines, (D) search results, and the customContext merge by SKU (§2.2 step 4).
+//! `productListItems` builders shared by the commerce events (spec §2.4): (A) cart lines and (B)
+//! requisition-list lines (one builder, two [`LineSpec`] tables) and the customContext merge by
+//! SKU (§2.2 step 4). (D) search-result lines are `Draft::rows` of a field table (`search::response`).
 //!
 //! Money computed here is rounded to cents with [`round2`] and written as exact decimal text
 //! (`37.04`, never `37.040000000000006`); amounts the page gave are passed through unchanged.
 
-use super::Draft;
+use super::{or_insert, Draft};
 use crate::engine::json::{Map, Number, Value};
 use crate::engine::money::round2;
-use crate::engine::value::as_number;
+use crate::engine::value::{as_number, map_at};
 
 /// A money amount rounded to cents, as an exact JSON number (`37.04`); `0` when not finite.
 pub fn money(amount: f64) -> Value {
@@ -32,120 +33,117 @@ pub fn number_value(v: &Value) -> Value {
     }
 }
 
-/// (A) Cart-style lines from `{items: ShoppingCartItem[]}` of context `key` (changed products or
-/// the whole cart). Each line: SKU, name, quantity, priceTotal (price × quantity, rounded; 0
-/// without a price), productImageUrl, currencyCode (line, else store view), discountAmount (line,
-/// else regular − special price, rounded; else 0) and selectedOptions.
-/// The changed products must have `items`; the whole cart may be empty.
-pub fn cart_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>) -> Vec<Map> {
+/// Where a product-line builder reads each field of one item: the two item shapes of the
+/// storefront, (A) cart items (`ShoppingCartItem`) and (B) requisition-list items
+/// (`RequisitionListItem`), share one builder and differ only by this table.
+pub struct LineSpec {
+    /// The SKU (required: a line without one gets a missing-field warning).
+    sku: &'static str,
+    /// The product name, as a `(xdm key, field)` table (a constant, not one built per line).
+    name: &'static [(&'static str, &'static str)],
+    /// The unit price, multiplied by `quantity` into `priceTotal` (rounded; 0 without both).
+    price: &'static str,
+    /// `(xdm key, field)` pairs copied as text after `priceTotal`: the image (cart lines) and the
+    /// line's currency (else the store view currency).
+    tail: &'static [(&'static str, &'static str)],
+    /// The options list.
+    options: &'static str,
+    /// How each option is rebuilt (as given without a table).
+    option_fields: Option<&'static [(&'static str, &'static str)]>,
+    /// Cart lines: `discountAmount` (the line's, else regular − special price, rounded; else 0)
+    /// and `selectedOptions` always present. Otherwise `selectedOptions` is left out when the
+    /// item has no options list.
+    cart: bool,
+}
+
+/// (A) Cart-style lines (changed products or the whole cart): SKU, name, quantity, priceTotal,
+/// productImageUrl, currencyCode, discountAmount and selectedOptions.
+pub const CART: LineSpec = LineSpec {
+    sku: "product.sku",
+    name: &[("name", "product.name")],
+    price: "prices.price.value",
+    tail: &[("productImageUrl", "product.mainImageUrl"), ("currencyCode", "prices.price.currency")],
+    options: "configurableOptions",
+    option_fields: Some(&[("attribute", "optionLabel"), ("value", "valueLabel")]),
+    cart: true,
+};
+
+/// (B) Requisition-style lines (list items or order page): SKU, name, quantity, priceTotal
+/// (regular price × quantity), currencyCode and selectedOptions as given.
+pub const LIST: LineSpec = LineSpec {
+    sku: "sku",
+    name: &[("name", "name")],
+    price: "pricing.regularPrice",
+    tail: &[("currencyCode", "pricing.currencyCode")],
+    options: "selectedOptions",
+    option_fields: None,
+    cart: false,
+};
+
+/// Product lines from `{items: [...]}` of context `key`, read as `spec` says; `currency` is the
+/// fallback currency (the store view's). With `required`, a context without `items` is reported
+/// (every context but the whole cart: an empty cart is no news).
+pub fn lines(
+    draft: &mut Draft<'_, '_>,
+    key: &str,
+    required: bool,
+    spec: &LineSpec,
+    currency: &Option<Value>,
+) -> Vec<Map> {
     let Some(context) = draft.optional_context(key) else { return Vec::new() };
-    let items = if key == "shoppingCartContext" {
-        draft.objects(context, key, "items")
-    } else {
-        draft.required_objects(context, key, "items")
-    };
     let mut lines = Vec::new();
-    for (base, item) in items {
+    for (base, item) in draft.list(context, key, "items", required) {
         let mut line = Map::new();
-        draft.copy_required(&mut line, item, &base, "SKU", "product.sku");
-        draft.copy_text(&mut line, item, &base, &[("name", "product.name")]);
+        draft.copy_required(&mut line, item, &base, "SKU", spec.sku);
+        draft.copy_text(&mut line, item, &base, spec.name);
         let quantity = draft.number(item, &base, "quantity");
         if let Some(q) = quantity {
             line.insert("quantity", number_value(q));
         }
-        let price = draft.number(item, &base, "prices.price.value").and_then(as_number);
-        let total = price.zip(quantity.and_then(as_number)).map_or(0.0, |(p, q)| p * q);
-        line.insert("priceTotal", money(total));
-        draft.copy_text(&mut line, item, &base, &[("productImageUrl", "product.mainImageUrl")]);
-        if let Some(c) = draft.text(item, &base, "prices.price.currency").or_else(|| currency.clone()) {
-            line.insert("currencyCode", c);
+        // A missing price or quantity counts as 0 (so does an overflowing product, in `money`).
+        let price = draft.number(item, &base, spec.price).and_then(as_number).unwrap_or(0.0);
+        line.insert("priceTotal", money(price * quantity.and_then(as_number).unwrap_or(0.0)));
+        draft.copy_text(&mut line, item, &base, spec.tail);
+        or_insert(&mut line, "currencyCode", currency);
+        if spec.cart {
+            let discount = match draft.number(item, &base, "discountAmount") {
+                Some(d) => number_value(d),
+                None => {
+                    let regular = draft.number(item, &base, "product.pricing.regularPrice");
+                    let special = draft.number(item, &base, "product.pricing.specialPrice");
+                    discount(regular, special)
+                }
+            };
+            line.insert("discountAmount", discount);
         }
-        let discount = match draft.number(item, &base, "discountAmount") {
-            Some(d) => number_value(d),
-            None => {
-                let regular = draft.number(item, &base, "product.pricing.regularPrice").and_then(as_number);
-                let special = draft.number(item, &base, "product.pricing.specialPrice").and_then(as_number);
-                money(regular.map_or(0.0, |r| r - special.unwrap_or(r)))
-            }
-        };
-        line.insert("discountAmount", discount);
-        let mut options = Vec::new();
-        for (option_base, option) in draft.objects(item, &base, "configurableOptions") {
-            let mut selected = Map::new();
-            draft.copy_text(
-                &mut selected,
-                option,
-                &option_base,
-                &[("attribute", "optionLabel"), ("value", "valueLabel")],
-            );
-            options.push(Value::Object(selected));
+        let options = draft.rows(item, &base, spec.options, spec.option_fields);
+        if spec.cart || matches!(item.get(spec.options), Some(Value::Array(_))) {
+            line.insert("selectedOptions", Value::Array(options));
         }
-        line.insert("selectedOptions", Value::Array(options));
         lines.push(line);
     }
     lines
 }
 
-/// (B) Requisition-style lines from `{items: RequisitionListItem[]}` of context `key` (list items
-/// or order page): SKU, name, quantity (`Number(x)`), priceTotal (regular price × quantity,
-/// rounded), currencyCode (line, else store view) and selectedOptions as given.
-pub fn list_lines(draft: &mut Draft<'_, '_>, key: &str, currency: &Option<Value>) -> Vec<Map> {
-    let Some(context) = draft.optional_context(key) else { return Vec::new() };
-    let mut lines = Vec::new();
-    for (base, item) in draft.required_objects(context, key, "items") {
-        let mut line = Map::new();
-        draft.copy_required(&mut line, item, &base, "SKU", "sku");
-        draft.copy_text(&mut line, item, &base, &[("name", "name")]);
-        let quantity = draft.number(item, &base, "quantity");
-        if let Some(q) = quantity {
-            line.insert("quantity", number_value(q));
-        }
-        let regular = draft.number(item, &base, "pricing.regularPrice").and_then(as_number).unwrap_or(0.0);
-        line.insert("priceTotal", money(regular * quantity.and_then(as_number).unwrap_or(0.0)));
-        if let Some(c) = draft.text(item, &base, "pricing.currencyCode").or_else(|| currency.clone()) {
-            line.insert("currencyCode", c);
-        }
-        // As given, minus elements that are not objects (reported); left out when absent.
-        let given = matches!(item.get("selectedOptions"), Some(Value::Array(_)));
-        let options = draft.objects(item, &base, "selectedOptions");
-        if given {
-            line.insert("selectedOptions", Value::Array(options.into_iter().map(|(_, o)| o.clone()).collect()));
-        }
-        lines.push(line);
-    }
-    lines
-}
-
-/// (D) Search-result lines from the `products` of search unit `unit` (named `base`): SKU, name
-/// and productImageUrl.
-pub fn search_lines(draft: &mut Draft<'_, '_>, unit: &Value, base: &str) -> Vec<Value> {
-    let mut lines = Vec::new();
-    for (product_base, product) in draft.objects(unit, base, "products") {
-        let mut line = Map::new();
-        let fields = [("SKU", "sku"), ("name", "name"), ("productImageUrl", "imageUrl")];
-        draft.copy_text(&mut line, product, &product_base, &fields);
-        lines.push(Value::Object(line));
-    }
-    lines
+/// `regular − special`, rounded to cents (`regular` alone gives 0; so does no price at all).
+pub fn discount(regular: Option<&Value>, special: Option<&Value>) -> Value {
+    let (regular, special) = (regular.and_then(as_number), special.and_then(as_number));
+    money(regular.map_or(0.0, |r| r - special.unwrap_or(r)))
 }
 
 /// Sets `productListItems` to `lines`, each based on the custom line with the same SKU (whose
 /// extra keys survive and whose values win, `??`-style; the SKU itself cannot be overridden).
 /// Custom lines whose SKU matches no line are dropped, as in the reference.
 pub fn set_lines(draft: &mut Draft<'_, '_>, lines: Vec<Map>) {
-    let custom = draft.custom("productListItems");
-    let custom = custom.as_ref().and_then(Value::as_array);
-    let merged = lines
-        .into_iter()
-        .map(|line| {
-            // The line's SKU is always a string (`Draft::copy_required`), so comparing as strings
-            // is `==` on the values (and needs no general JSON equality in the wasm).
-            let base = line.get("SKU").and_then(Value::as_str).and_then(|sku| {
-                custom?.iter().find(|c| c.get("SKU").and_then(Value::as_str) == Some(sku)).and_then(Value::as_object)
-            });
-            Value::Object(merge_line(base, line))
-        })
-        .collect();
+    let custom = map_at(&draft.xdm, "productListItems").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    let mut merged = Vec::new();
+    for line in lines {
+        // The line's SKU is always a string (`Draft::copy_required`), so comparing as strings
+        // is `==` on the values (and needs no general JSON equality in the wasm).
+        let sku = line.get("SKU").and_then(Value::as_str);
+        let base = custom.iter().find(|c| sku.is_some() && c.get("SKU").and_then(Value::as_str) == sku);
+        merged.push(Value::Object(merge_line(base.and_then(Value::as_object), line)));
+    }
     draft.set("productListItems", Value::Array(merged));
 }
 
@@ -155,7 +153,7 @@ pub fn merge_line(base: Option<&Map>, line: Map) -> Map {
     let mut merged = base.clone();
     for (key, v) in line {
         if key == "SKU" || merged.get(&key).is_none_or(Value::is_null) {
-            merged.insert(key, v);
+            merged.insert_value(&key, v);
         }
     }
     merged

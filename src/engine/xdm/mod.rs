@@ -31,7 +31,6 @@ use super::context::ContextStore;
 use super::diagnostic::{Code, Diagnostic, Level};
 use super::method::Method;
 use super::value;
-use crate::obj;
 
 /// Facts about the page at publish time, read by the web shell.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -181,7 +180,7 @@ impl<'s, 'a> Draft<'s, 'a> {
     pub fn new(snapshot: &'s Snapshot<'a>, event_type: &str, measure: Option<&str>) -> Self {
         let mut draft = Draft { snapshot, xdm: base_payload(snapshot), warnings: Vec::new() };
         if let Some(measure) = measure {
-            draft.set(measure, obj! {"value" => 1i64});
+            draft.set(measure, Value::Object(counter("value")));
         }
         draft.xdm.insert("eventType", event_type);
         draft
@@ -296,6 +295,13 @@ impl<'s, 'a> Draft<'s, 'a> {
         }
     }
 
+    /// `Number(obj.field || 0)`: a number the page gave passes through ([`items::number_value`]),
+    /// anything else (also no `obj`) is 0.
+    #[inline(never)]
+    pub fn amount(&mut self, obj: Option<&Value>, base: &str, field: &str) -> Value {
+        obj.and_then(|o| self.number(o, base, field)).map_or_else(items::zero, items::number_value)
+    }
+
     /// The objects of array `field` of `obj`, each with its path (`base.field[i]`); a value that
     /// is not an array, and elements that are not objects, are reported and skipped.
     #[inline(never)]
@@ -307,6 +313,24 @@ impl<'s, 'a> Draft<'s, 'a> {
     #[inline(never)]
     pub fn required_objects<'v>(&mut self, obj: &'v Value, base: &str, field: &str) -> Vec<(String, &'v Value)> {
         self.list(obj, base, field, true)
+    }
+
+    /// The objects of array `field` of `obj` (see [`Draft::objects`]), each rebuilt from the
+    /// `(xdm key, field)` pairs of `fields` with [`Draft::copy_text`], or with no table as given.
+    #[inline(never)]
+    pub fn rows(&mut self, obj: &Value, base: &str, field: &str, fields: Option<&[(&str, &str)]>) -> Vec<Value> {
+        let mut rows = Vec::new();
+        for (path, element) in self.objects(obj, base, field) {
+            rows.push(match fields {
+                Some(fields) => {
+                    let mut row = Map::new();
+                    self.copy_text(&mut row, element, &path, fields);
+                    Value::Object(row)
+                }
+                None => element.clone(),
+            });
+        }
+        rows
     }
 
     #[inline(never)]
@@ -337,16 +361,18 @@ impl<'s, 'a> Draft<'s, 'a> {
         fill(&mut self.xdm, path, fallback);
     }
 
+    /// [`Draft::fill`] with text field `field` of `obj` (named `base`), read even when the custom
+    /// value wins (so a bad field is reported either way).
+    #[inline(never)]
+    pub fn fill_text(&mut self, path: &str, obj: Option<&Value>, base: &str, field: &str) {
+        let found = obj.and_then(|o| self.text(o, base, field));
+        self.fill(path, found);
+    }
+
     /// `path` = `value`, whatever the custom context says.
     #[inline(never)]
     pub fn set(&mut self, path: &str, value: Value) {
         value::set_path(&mut self.xdm, path, value);
-    }
-
-    /// The custom value at `path`, if any.
-    #[inline(never)]
-    pub fn custom(&self, path: &str) -> Option<Value> {
-        value::map_at(&self.xdm, path).cloned()
     }
 
     /// The custom object at `path` (empty when there is none or it is not an object), to be
@@ -371,30 +397,57 @@ impl<'s, 'a> Draft<'s, 'a> {
         let Some(store) = self.context(key) else { return };
         let mut scope = Map::new();
         self.copy_required(&mut scope, store, key, "environmentID", "environmentId");
-        let fields = [("storeCode", "storeCode"), ("storeViewCode", "storeViewCode"), ("websiteCode", "websiteCode")];
-        self.copy_text(&mut scope, store, key, &fields);
+        let fields = &[("storeCode", "storeCode"), ("storeViewCode", "storeViewCode"), ("websiteCode", "websiteCode")];
+        self.copy_text(&mut scope, store, key, fields);
         self.set("commerce.commerceScope", Value::Object(scope));
+    }
+
+    /// Sets the object at `path` to its custom value (an empty object when there is none) with
+    /// each `(xdm key, field)` it lacks (absent or `null`) read from context `key` as text; the
+    /// context is only read for a lacking key. With `required`, the first field is one the
+    /// event needs (see [`Draft::required_text`]). One loop for the objects the reference
+    /// rebuilds from custom values and one context (`commerce.cart`, `person`, ...).
+    #[inline(never)]
+    pub fn fill_object(&mut self, path: &str, key: &str, fields: &[(&str, &str)], required: bool) {
+        let mut built = self.custom_object(path);
+        for (i, &(xdm_key, field)) in fields.iter().enumerate() {
+            if built.get(xdm_key).is_none_or(Value::is_null) {
+                let Some(context) = self.optional_context(key) else { continue };
+                if let Some(v) = self.string(context, key, field, required && i == 0) {
+                    built.insert_value(xdm_key, v);
+                }
+            }
+        }
+        self.set(path, Value::Object(built));
     }
 
     /// `personalEmail.address`: the custom value, else `accountContext.emailAddress`
     /// (`personalEmail: {}` when there is neither, as the reference sends it).
-    #[inline(never)]
     pub fn personal_email(&mut self) {
-        let mut personal = self.custom_object("personalEmail");
-        if personal.get("address").is_none_or(Value::is_null) {
-            if let Some(account) = self.optional_context("accountContext") {
-                if let Some(email) = self.text(account, "accountContext", "emailAddress") {
-                    personal.insert("address", email);
-                }
-            }
-        }
-        self.set("personalEmail", Value::Object(personal));
+        self.fill_object("personalEmail", "accountContext", &[("address", "emailAddress")], false);
     }
 
     /// The finished payload.
     #[inline(never)]
     pub fn done(self) -> Outcome {
         Outcome::Built { xdm: self.xdm, warnings: self.warnings }
+    }
+}
+
+/// `{key: 1}`: a measure (`{value: 1}`) or the `userAccount` counter.
+#[inline(never)]
+pub fn counter(key: &str) -> Map {
+    let mut map = Map::new();
+    map.insert_value(key, Value::from(1i64));
+    map
+}
+
+/// Sets `key` of `into` to a clone of `fallback` (if any) when a copy left it out: a line's or
+/// payment's own value wins over the order's or store's.
+#[inline(never)]
+pub fn or_insert(into: &mut Map, key: &str, fallback: &Option<Value>) {
+    if let (None, Some(v)) = (into.get(key), fallback) {
+        into.insert_value(key, v.clone());
     }
 }
 

@@ -6,9 +6,10 @@
 //! `commerce.order` is rebuilt as in the reference: only a custom `purchaseID` and `currencyCode`
 //! survive in it.
 
-use super::items::{cart_lines, number_value, set_lines, zero};
-use super::{Draft, Outcome, Snapshot};
+use super::items::{lines, number_value, set_lines, CART};
+use super::{or_insert, Draft, Outcome, Snapshot};
 use crate::engine::json::{Map, Value};
+use crate::engine::value::map_at;
 
 /// Place order: see the module documentation and the spec table.
 pub fn place_order(s: &Snapshot<'_>) -> Outcome {
@@ -18,75 +19,66 @@ pub fn place_order(s: &Snapshot<'_>) -> Outcome {
     let order = draft.context(key);
     let store_currency = draft.store_currency();
     let order_id = order.and_then(|o| draft.required_text(o, key, "orderId"));
-    let custom = draft.custom_object("commerce.order");
     let mut built = Map::new();
-    if let Some(id) = custom.get("purchaseID").filter(|v| !v.is_null()).cloned().or_else(|| order_id.clone()) {
-        built.insert("purchaseID", id);
+    if let Some(id) = map_at(&draft.xdm, "commerce.order.purchaseID").or(order_id.as_ref()) {
+        built.insert("purchaseID", id.clone());
     }
-    if let Some(c) = custom.get("currencyCode").filter(|v| !v.is_null()).cloned().or_else(|| store_currency.clone()) {
-        built.insert("currencyCode", c);
+    if let Some(c) = map_at(&draft.xdm, "commerce.order.currencyCode").or(store_currency.as_ref()) {
+        built.insert("currencyCode", c.clone());
     }
     let mut payments = Vec::new();
     let listed = order.map(|o| draft.objects(o, key, "payments")).unwrap_or_default();
     for (base, p) in &listed {
-        let total = amount(&mut draft, Some(p), base, "total");
-        let code = draft.text(p, base, "paymentMethodCode");
-        let id = draft.text(p, base, "orderId").or_else(|| order_id.clone());
-        payments.push(payment(total, code, id, &store_currency));
+        payments.push(payment(&mut draft, Some(p), base, "total", &order_id, &store_currency));
     }
     if listed.is_empty() {
         // One payment of the grand total (without an order context the reference still sends it).
-        let total = amount(&mut draft, order, key, "grandTotal");
-        let code = order.and_then(|o| draft.text(o, key, "paymentMethodCode"));
-        payments.push(payment(total, code, order_id.clone(), &store_currency));
+        payments.push(payment(&mut draft, order, key, "grandTotal", &order_id, &store_currency));
     }
     built.insert("payments", Value::Array(payments));
     let instant = order.and_then(|o| o.get("orderType")).and_then(Value::as_str) == Some("instant_purchase");
     built.insert("orderType", if instant { "instant_purchase" } else { "checkout" });
-    built.insert("priceTotal", amount(&mut draft, order, key, "grandTotal"));
-    built.insert("taxAmount", amount(&mut draft, order, key, "taxAmount"));
+    built.insert("priceTotal", draft.amount(order, key, "grandTotal"));
+    built.insert("taxAmount", draft.amount(order, key, "taxAmount"));
     let discount = match order.and_then(|o| draft.number(o, key, "discountAmount")) {
         Some(d) => number_value(d),
         None => {
             let cart = draft.optional_context("shoppingCartContext");
-            amount(&mut draft, cart, "shoppingCartContext", "discountAmount")
+            draft.amount(cart, "shoppingCartContext", "discountAmount")
         }
     };
     built.insert("discountAmount", discount);
     draft.set("commerce.order", Value::Object(built));
-    let coupon = order.and_then(|o| draft.text(o, key, "appliedCouponCode"));
-    draft.fill("commerce.promotionID", coupon);
-    let method = order.and_then(|o| draft.text(o, key, "shipping.shippingMethod"));
-    draft.fill("commerce.shipping.shippingMethod", method);
-    let shipping = amount(&mut draft, order, key, "shipping.shippingAmount");
+    draft.fill_text("commerce.promotionID", order, key, "appliedCouponCode");
+    draft.fill_text("commerce.shipping.shippingMethod", order, key, "shipping.shippingMethod");
+    let shipping = draft.amount(order, key, "shipping.shippingAmount");
     draft.fill("commerce.shipping.shippingAmount", Some(shipping));
     draft.personal_email();
-    if draft.context("shoppingCartContext").is_some() {
-        let lines = cart_lines(&mut draft, "shoppingCartContext", &store_currency);
-        set_lines(&mut draft, lines);
-    } else {
-        draft.set("productListItems", Value::Array(Vec::new()));
-    }
+    // Without a cart context, `productListItems: []` (and a warning).
+    draft.context("shoppingCartContext");
+    let lines = lines(&mut draft, "shoppingCartContext", false, &CART, &store_currency);
+    set_lines(&mut draft, lines);
     draft.done()
 }
 
-/// `Number(obj.field || 0)`: a number the page gave passes through, anything else is 0.
-fn amount(draft: &mut Draft<'_, '_>, obj: Option<&Value>, base: &str, field: &str) -> Value {
-    obj.and_then(|o| draft.number(o, base, field)).map_or_else(zero, number_value)
-}
-
-/// One `commerce.order.payments[]` entry.
-fn payment(total: Value, code: Option<Value>, transaction: Option<Value>, currency: &Option<Value>) -> Value {
+/// One `commerce.order.payments[]` entry from `obj` (named `base`, a listed payment or the order):
+/// the amount of field `total`, the payment method, the transaction (the payment's `orderId`,
+/// else the order's) and the store currency.
+fn payment(
+    draft: &mut Draft<'_, '_>,
+    obj: Option<&Value>,
+    base: &str,
+    total: &str,
+    order_id: &Option<Value>,
+    currency: &Option<Value>,
+) -> Value {
     let mut p = Map::new();
-    p.insert("paymentAmount", total);
-    if let Some(code) = code {
-        p.insert("paymentType", code);
+    p.insert("paymentAmount", draft.amount(obj, base, total));
+    if let Some(o) = obj {
+        // (The order's own `orderId` was read as `order_id`: reading it again gives the same value.)
+        draft.copy_text(&mut p, o, base, &[("paymentType", "paymentMethodCode"), ("transactionID", "orderId")]);
     }
-    if let Some(id) = transaction {
-        p.insert("transactionID", id);
-    }
-    if let Some(c) = currency {
-        p.insert("currencyCode", c.clone());
-    }
+    or_insert(&mut p, "transactionID", order_id);
+    or_insert(&mut p, "currencyCode", currency);
     Value::Object(p)
 }

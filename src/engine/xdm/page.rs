@@ -9,12 +9,9 @@ use crate::obj;
 pub fn page_view(snapshot: &Snapshot<'_>) -> Outcome {
     let key = "pageContext";
     let mut draft = Draft::new(snapshot, "web.webpagedetails.pageViews", Some("web.webPageDetails.pageViews"));
-    if let Some(page) = draft.context(key) {
-        let section = draft.text(page, key, "pageType");
-        draft.fill("web.webPageDetails.siteSection", section);
-        let name = draft.text(page, key, "pageName");
-        draft.fill("web.webPageDetails.name", name);
-    }
+    let page = draft.context(key);
+    draft.fill_text("web.webPageDetails.siteSection", page, key, "pageType");
+    draft.fill_text("web.webPageDetails.name", page, key, "pageName");
     draft.set("web.webPageDetails.URL", Value::String(snapshot.page.url.clone()));
     // The whole referrer object is replaced, as in the reference.
     draft.set("web.webReferrer", obj! {"URL" => snapshot.page.referrer.as_str()});

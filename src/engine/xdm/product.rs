@@ -5,11 +5,11 @@
 //! naming it (the reference threw silently), and the discount is rounded to cents (the reference
 //! sent `4.999999999999998`).
 
-use super::items::{merge_line, money, number_value};
-use super::{Draft, Outcome, Snapshot};
+use super::items::{discount, merge_line, number_value};
+use super::{or_insert, Draft, Outcome, Snapshot};
 use crate::engine::diagnostic::{Code, Level};
 use crate::engine::json::{Map, Value};
-use crate::engine::value::as_number;
+use crate::engine::value::map_at;
 
 /// Product view: SKU, name, image, unit price (special, else regular), currency (product, else
 /// store view) and discount (regular − special, rounded; 0 without pricing). No quantity.
@@ -32,16 +32,15 @@ pub fn product_view(s: &Snapshot<'_>) -> Outcome {
     if let Some(price) = special.or(regular) {
         line.insert("priceTotal", number_value(price));
     }
-    let currency = draft.text(product, key, "pricing.currencyCode").or_else(|| draft.store_currency());
-    if let Some(c) = currency {
-        line.insert("currencyCode", c);
+    draft.copy_text(&mut line, product, key, &[("currencyCode", "pricing.currencyCode")]);
+    if line.get("currencyCode").is_none() {
+        let store = draft.store_currency();
+        or_insert(&mut line, "currencyCode", &store);
     }
-    let (regular, special) = (regular.and_then(as_number), special.and_then(as_number));
-    line.insert("discountAmount", money(regular.map_or(0.0, |r| r - special.unwrap_or(r))));
+    line.insert("discountAmount", discount(regular, special));
     // The first custom line is the base whatever its SKU (the reference's rule for this event).
-    let custom = draft.custom("productListItems");
-    let base = custom.as_ref().and_then(|c| c.at(0)).and_then(Value::as_object);
-    let line = merge_line(base, line);
+    let custom = map_at(&draft.xdm, "productListItems");
+    let line = merge_line(custom.and_then(|c| c.at(0)).and_then(Value::as_object), line);
     draft.set("productListItems", Value::Array(vec![Value::Object(line)]));
     draft.done()
 }

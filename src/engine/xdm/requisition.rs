@@ -4,9 +4,9 @@
 //! values first) and the shopper's email. Without a list context the reference's shape is kept
 //! (`commerce.requisitionList: {}`), with a warning.
 
-use super::items::{cart_lines, list_lines, set_lines};
+use super::items::{self, set_lines, CART, LIST};
 use super::{Draft, Outcome, Snapshot};
-use crate::engine::json::Value;
+use crate::engine::value::at;
 
 /// Which product lines a requisition-list event carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,38 +24,27 @@ pub fn requisition(s: &Snapshot<'_>, measure: &str, lines: Lines) -> Outcome {
     let key = "requisitionListContext";
     let mut draft = Draft::new(s, measure, Some(measure));
     draft.scope();
-    let list = draft.context(key);
-    let mut built = draft.custom_object("commerce.requisitionList");
-    for (xdm_key, field) in [("ID", "id"), ("name", "name"), ("description", "description")] {
-        if built.get(xdm_key).is_none_or(Value::is_null) {
-            let found = match list {
-                Some(l) if xdm_key == "ID" => draft.required_text(l, key, field),
-                Some(l) => draft.text(l, key, field),
-                None => None,
-            };
-            if let Some(v) = found {
-                built.insert(xdm_key, v);
-            }
-        }
-    }
-    draft.set("commerce.requisitionList", Value::Object(built));
+    draft.context(key);
+    let fields = &[("ID", "id"), ("name", "name"), ("description", "description")];
+    draft.fill_object("commerce.requisitionList", key, fields, true);
     draft.personal_email();
     if lines == Lines::None {
         return draft.done();
     }
     let currency = draft.store_currency();
     // A context of the wrong type is reported here, before falling back to the next source.
-    let mut has_items = |key| draft.optional_context(key).and_then(|c| c.get("items")).is_some_and(|i| !i.is_null());
-    let built = if has_items("requisitionListItemsContext") {
-        list_lines(&mut draft, "requisitionListItemsContext", &currency)
+    let mut has_items = |key| draft.optional_context(key).and_then(|c| at(c, "items")).is_some();
+    let source = if has_items("requisitionListItemsContext") {
+        Some(("requisitionListItemsContext", &LIST))
     } else if lines == Lines::Added && has_items("orderPageContext") {
-        list_lines(&mut draft, "orderPageContext", &currency)
+        Some(("orderPageContext", &LIST))
     } else if lines == Lines::Added && has_items("changedProductsContext") {
-        cart_lines(&mut draft, "changedProductsContext", &currency)
+        Some(("changedProductsContext", &CART))
     } else {
         draft.context("requisitionListItemsContext");
-        Vec::new()
+        None
     };
+    let built = source.map_or_else(Vec::new, |(key, spec)| items::lines(&mut draft, key, true, spec, &currency));
     set_lines(&mut draft, built);
     draft.done()
 }

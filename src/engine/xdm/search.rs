@@ -7,47 +7,34 @@
 //! reference sent them empty). With an unknown unit the reference's shape is kept (query from the
 //! first unit, no sort, refinements or id, so no false join) with a warning.
 
-use super::items::search_lines;
-use super::{join_path, Draft, Outcome, Snapshot};
+use super::{counter, join_path, Draft, Outcome, Snapshot};
 use crate::engine::diagnostic::Code;
 use crate::engine::json::{Map, Number, Value};
 use crate::engine::value::as_id_string;
 
-/// The search unit of a context.
-enum Unit<'a> {
-    /// The unit with the published `searchUnitId`, with its diagnostic path.
-    Found(String, &'a Value),
-    /// No unit has it; the first unit, if any.
-    Unknown(Option<(String, &'a Value)>),
-}
+/// A search unit of a context, with its diagnostic path.
+type Unit<'a> = Option<(String, &'a Value)>;
 
-/// Finds the unit of context `key` whose `searchUnitId` is the published one.
-fn unit<'a>(draft: &mut Draft<'_, 'a>, key: &str) -> Unit<'a> {
-    let Some(context) = draft.context(key) else { return Unit::Unknown(None) };
+/// The unit of context `key` whose `searchUnitId` is the published one, and `true`; else (with a
+/// warning) the first unit, if any, and `false`.
+fn unit<'a>(draft: &mut Draft<'_, 'a>, key: &str) -> (Unit<'a>, bool) {
+    let Some(context) = draft.context(key) else { return (None, false) };
     let wanted = draft.snapshot.extras.get("searchUnitId").and_then(as_id_string);
-    let mut units = draft.objects(context, key, "units");
+    let units = draft.objects(context, key, "units");
     let position = units.iter().position(|(_, u)| u.get("searchUnitId").and_then(as_id_string) == wanted);
-    match (position, wanted) {
-        (Some(i), Some(_)) => {
-            let (path, unit) = units.swap_remove(i);
-            Unit::Found(path, unit)
-        }
-        _ => {
-            let message = "no unit has the published searchUnitId; its request id, sort and refinements are left out";
-            draft.warn(Code::InvalidArgument, &join_path(key, "units"), message);
-            Unit::Unknown(units.into_iter().next())
-        }
+    let found = wanted.is_some() && position.is_some();
+    if !found {
+        let message = "no unit has the published searchUnitId; its request id, sort and refinements are left out";
+        draft.warn(Code::InvalidArgument, &join_path(key, "units"), message);
     }
+    (units.into_iter().nth(if found { position.unwrap_or(0) } else { 0 }), found)
 }
 
-/// `{value: 1, id}`: the measure that joins a request to its response.
-fn measure(draft: &mut Draft<'_, '_>, unit: &Unit<'_>) -> Value {
-    let mut measure = Map::new();
-    measure.insert("value", 1i64);
-    if let Unit::Found(base, u) = unit {
-        if let Some(id) = draft.required_text(u, base, "searchRequestId") {
-            measure.insert("id", id);
-        }
+/// `{value: 1, id}`: the measure that joins a request to its response (`found`: its unit).
+fn measure(draft: &mut Draft<'_, '_>, found: Option<&(String, &Value)>) -> Value {
+    let mut measure = counter("value");
+    if let Some((base, u)) = found {
+        draft.copy_required(&mut measure, u, base, "id", "searchRequestId");
     }
     Value::Object(measure)
 }
@@ -83,30 +70,23 @@ pub fn request(s: &Snapshot<'_>) -> Outcome {
     let key = "searchInputContext";
     let mut draft = Draft::new(s, "searchRequest", None);
     draft.scope();
-    let unit = unit(&mut draft, key);
+    let (unit, found) = unit(&mut draft, key);
     let mut site = Map::new();
     let (mut sort, mut refinements) = (Vec::new(), Vec::new());
-    match &unit {
-        Unit::Found(base, u) => {
-            draft.copy_required(&mut site, u, base, "query", "phrase");
-            for (order_base, order) in draft.objects(u, base, "sort") {
-                let mut entry = Map::new();
-                draft.copy_text(&mut entry, order, &order_base, &[("attribute", "attribute"), ("order", "direction")]);
-                sort.push(Value::Object(entry));
-            }
+    if let Some((base, u)) = &unit {
+        // From an unknown unit (the first), only the query, and not as a required field.
+        draft.copy(&mut site, u, base, &[("query", "phrase")], found);
+        if found {
+            sort = draft.rows(u, base, "sort", Some(&[("attribute", "attribute"), ("order", "direction")]));
             for (filter_base, filter) in draft.objects(u, base, "filter") {
                 refinements.push(refinement(&mut draft, filter, &filter_base));
             }
         }
-        Unit::Unknown(Some((base, first))) => {
-            draft.copy_text(&mut site, first, base, &[("query", "phrase")]);
-        }
-        Unit::Unknown(None) => {}
     }
     site.insert("sort", Value::Array(sort));
     site.insert("refinements", Value::Array(refinements));
     draft.set("siteSearch", Value::Object(site));
-    let measure = measure(&mut draft, &unit);
+    let measure = measure(&mut draft, unit.as_ref().filter(|_| found));
     draft.set("searchRequest", measure);
     draft.done()
 }
@@ -117,11 +97,12 @@ pub fn response(s: &Snapshot<'_>) -> Outcome {
     let key = "searchResultsContext";
     let mut draft = Draft::new(s, "searchResponse", None);
     draft.scope();
-    let unit = unit(&mut draft, key);
+    let (unit, found) = unit(&mut draft, key);
+    let found = unit.as_ref().filter(|_| found);
     let mut site = Map::new();
     let mut suggestions = Vec::new();
     let mut lines = Vec::new();
-    if let Unit::Found(base, u) = &unit {
+    if let Some((base, u)) = found {
         for (suggestion_base, suggestion) in draft.objects(u, base, "suggestions") {
             if let Some(text) = draft.text(suggestion, &suggestion_base, "suggestion") {
                 suggestions.push(text);
@@ -131,12 +112,14 @@ pub fn response(s: &Snapshot<'_>) -> Outcome {
         if let Some(count) = u.get("products").and_then(Value::as_array).map(Vec::len) {
             site.insert("numberOfResults", Value::Number(Number::from_i64(count as i64)));
         }
-        lines = search_lines(&mut draft, u, base);
+        // (D) search-result lines: SKU, name and productImageUrl.
+        let fields = &[("SKU", "sku"), ("name", "name"), ("productImageUrl", "imageUrl")];
+        lines = draft.rows(u, base, "products", Some(fields));
     }
     site.insert("suggestions", Value::Array(suggestions));
     draft.set("siteSearch", Value::Object(site));
     draft.set("productListItems", Value::Array(lines));
-    let measure = measure(&mut draft, &unit);
+    let measure = measure(&mut draft, found);
     draft.set("searchResponse", measure);
     draft.done()
 }
