@@ -44,13 +44,26 @@ const MAX_QUEUED_CALLS = 5000;
 
 const nativeStringify = JSON.stringify;
 const arrays = Array.prototype;
+const describe = Object.getOwnPropertyDescriptor;
+const define = Object.defineProperty;
 /** `JSON.stringify` as the engine needs it, even on a page whose legacy library (Prototype.js 1.6)
  *  gave arrays a `toJSON` that turns every array into a string: that method is set aside for the
- *  call. */
+ *  call and put back exactly as it was (same attributes; a nested call finds it already aside). */
 function stringify(value) {
-  const toJSON = arrays.toJSON;
-  if (toJSON) try { delete arrays.toJSON; } catch (_) { /* not configurable: serialize as the page does */ }
-  try { return nativeStringify(value); } finally { if (arrays.toJSON !== toJSON) arrays.toJSON = toJSON; }
+  const own = arrays.toJSON && describe(arrays, "toJSON");
+  if (!own) return nativeStringify(value);
+  try {
+    if (own.writable) arrays.toJSON = undefined;
+    else if (own.configurable) delete arrays.toJSON;
+  } catch (_) { /* frozen: serialize as the page does */ }
+  try {
+    return nativeStringify(value);
+  } finally {
+    try {
+      if (own.writable) arrays.toJSON = own.value;
+      else if (own.configurable) define(arrays, "toJSON", own);
+    } catch (_) { /* keep the answer */ }
+  }
 }
 const parse = JSON.parse;
 const now = Date.now;
@@ -325,7 +338,8 @@ function buildApi(loadEngine, options) {
         switch (op) {
           case "diagnostic": report(parse(a)); break;
           case "notify": {
-            const event = EVENTS[a], make = () => ({ event, eventInfo: parse(b) });
+            // `|| a`: an engine from an older cached build names the event itself.
+            const event = EVENTS[a] || a, make = () => ({ event, eventInfo: parse(b) });
             emit(event, make);
             emit("adobeDataLayer:event", make);
             break;

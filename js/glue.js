@@ -7,9 +7,11 @@
   // that wasm-bindgen initialises. scripts/assemble.mjs fills in the names and the table setup from
   // the glue wasm-bindgen generated for this very module, and fails the build when that glue no
   // longer has the shape this file relies on.
-  // The browser built-ins are captured when the script runs, as in the API layer.
+  // The browser built-ins are captured when the script runs, as in the API layer; a browser without
+  // WebAssembly (or with it turned off) gets the API all the same, and an `engine-unavailable`
+  // diagnostic when the engine cannot load.
   var engineApi = (function (WA, fetch, Encoder, Decoder) {
-    var wasm, bytes, encoder = new Encoder(), decoder = new Decoder("utf-8", { ignoreBOM: true });
+    var wasm, bytes, encoder, decoder;
     /** The module's memory as bytes (a new view after the memory grew). */
     function memory() {
       if (!bytes || !bytes.byteLength) bytes = new Uint8Array(wasm.memory.buffer);
@@ -55,8 +57,11 @@
     /** Instantiates the module from its URL (streaming compile when the server sends
      *  application/wasm, else from the bytes) or, in the inline variant, from its bytes. */
     return function (source) {
+      if (!WA || !Encoder || !Decoder) throw new Error("this browser has no WebAssembly");
+      encoder = new Encoder();
+      decoder = new Decoder("utf-8", { ignoreBOM: true });
       if (!(source instanceof URL)) return WA.instantiate(source, imports).then(start);
-      return fetch(source).then(function (response) {
+      return fetch.call(win, source).then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status + " for " + source);
         var copy = response.clone();
         return WA.instantiateStreaming(response, imports).catch(function () {
@@ -64,4 +69,4 @@
         });
       }).then(start);
     };
-  })(WebAssembly, win.fetch && win.fetch.bind(win), TextEncoder, TextDecoder);
+  })(win.WebAssembly, win.fetch, win.TextEncoder, win.TextDecoder);

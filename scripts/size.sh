@@ -31,8 +31,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # --low-memory-unused (wasm −361 B): 42,551 B measured. Then 42,350: the engine names events by
 # method and js/api.js alone knows the 34 data-layer event names (wasm −289 B): 42,313 B. Then
 # 41,300: the XDM mappers' size pass (one spec-driven line builder, shared fill/amount/counter
-# helpers, constant field tables; wasm −1,038 B with identical output): 41,275 B.
-BUDGET=${1:-41300}
+# helpers, constant field tables; wasm −1,038 B with identical output): 41,275 B. Raised to 41,350
+# for a review's fixes to the new loader (+72 B: the API exists in a browser without WebAssembly;
+# a legacy Array.prototype.toJSON is put back with its own attributes).
+BUDGET=${1:-41350}
 FILES=(pkg/storefront-events.js pkg/storefront_collector_bg.wasm)
 cd "$ROOT"
 total_raw=0 total_gz=0 total_br=0

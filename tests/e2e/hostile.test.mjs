@@ -113,6 +113,34 @@ test("a legacy Array.prototype.toJSON (Prototype.js 1.6) before our script: even
   await page.close();
 });
 
+test("a browser without WebAssembly: the API exists, nothing throws, the console says why", async () => {
+  const page = await open("hostile.html?no-wasm");
+  await page.waitForTimeout(800);
+  const title = await page.title();
+  assert.match(title, /^ok=11 threw=0 /, title);
+  // The engine-unavailable error comes before the page's diagnostic subscriber exists (the load
+  // fails at once), so the console warning is what shows it.
+  assert.ok(page.warnings.some((w) => w.includes("engine-unavailable") && w.includes("no WebAssembly")), String(page.warnings));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a legacy Array.prototype.toJSON defined non-enumerable: put back exactly as it was", async () => {
+  const page = await open("blank.html");
+  const result = await page.evaluate(async () => {
+    Object.defineProperty(Array.prototype, "toJSON", { value: function () { return "legacy"; }, writable: true, configurable: true, enumerable: false });
+    const before = JSON.stringify(Object.getOwnPropertyDescriptor(Array.prototype, "toJSON"));
+    const mse = window.magentoStorefrontEvents;
+    mse.context.setPage({ pageType: "Home", pageName: "tojson", tags: ["a", "b"] });
+    await mse.ready;
+    return { before, after: JSON.stringify(Object.getOwnPropertyDescriptor(Array.prototype, "toJSON")), keys: Object.keys(Object.assign({}, Array.prototype)), page: mse.context.getPage() };
+  });
+  assert.equal(result.after, result.before, "same attributes");
+  assert.deepEqual(result.keys, [], "still not enumerable");
+  assert.deepEqual(result.page.tags, ["a", "b"], "the context's array was read as an array");
+  await page.close();
+});
+
 test("a deep-frozen API and the script included again: nothing throws, the event is sent once", async () => {
   const page = await open("frozen.html");
   await waitForEvents(page, 1);
