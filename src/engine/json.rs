@@ -36,9 +36,10 @@ pub enum Value {
 }
 
 /// A JSON number kept as its (valid) JSON text. Two numbers are equal when their values are
-/// (`5` equals `5.0`).
+/// (`5` equals `5.0`). A `String` rather than a `Box<str>`: a `Value` is no larger for it, and the
+/// shrinking copy into a box cost the wasm code of its own.
 #[derive(Debug, Clone)]
-pub struct Number(Box<str>);
+pub struct Number(String);
 
 impl PartialEq for Number {
     fn eq(&self, other: &Number) -> bool {
@@ -56,7 +57,7 @@ impl Number {
     pub fn from_i64(n: i64) -> Number {
         let mut text = String::new();
         push_int(&mut text, n);
-        Number(text.into())
+        Number(text)
     }
 
     /// `cents / 100` with its exact decimal text (`3704` → `37.04`, `500` → `5`).
@@ -75,7 +76,7 @@ impl Number {
                 text.push(char::from(b'0' + (frac % 10) as u8));
             }
         }
-        Number(text.into())
+        Number(text)
     }
 
     /// A number from JSON text; `None` unless `text` is a valid JSON number.
@@ -734,7 +735,7 @@ impl Parser<'_> {
             }
         }
         let text = self.text.get(start..self.pos).ok_or_else(|| self.error("bad number"))?;
-        Ok(Number(text.into()))
+        Ok(Number(text.to_owned()))
     }
 
     fn hex4(&mut self) -> Result<u32, ParseError> {
