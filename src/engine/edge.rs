@@ -5,7 +5,6 @@
 //! so the Edge cannot tell our requests from alloy's.
 
 use super::json::{self, Map, Value};
-use crate::obj;
 
 use super::value;
 
@@ -91,55 +90,75 @@ pub struct PageState {
 
 /// The JSON body of one `interact`/`collect` request, shaped as alloy sends it, carrying `events`
 /// (alloy sends one per request; the Edge's v1 API takes an array, and we batch a burst).
-/// `queue_ms` is how long the oldest of them waited.
+/// `queue_ms` is how long the oldest of them waited. Written as text directly (the same JSON a
+/// tree of [`Value`]s would give, with less code): `{"events":[{"xdm":…},…],"query":…,"meta":
+/// {"queueTimeMillis":…,"state":…,"configOverrides"?:…}}`.
 pub fn request_body(config: &EdgeConfig, events: Vec<Map>, state: &PageState, queue_ms: f64) -> String {
     let under_apex = !state.domain.is_empty()
         && (config.edge_domain == state.domain
             || config.edge_domain.strip_suffix(state.domain.as_str()).is_some_and(|head| head.ends_with('.')));
-    let meta_state = meta_state(state, !under_apex);
-    let mut meta = Map::new();
-    meta.insert("queueTimeMillis", queue_ms.max(0.0).round().min(9.0e15) as i64);
-    meta.insert("state", meta_state);
+    let mut out = String::from("{\"events\":[");
+    for (i, xdm) in events.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"xdm\":");
+        json::write_map(xdm, &mut out);
+        out.push('}');
+    }
+    out.push(']');
+    push_query_and_meta(&mut out);
+    out.push_str("\"queueTimeMillis\":");
+    json::push_int(&mut out, queue_ms.max(0.0).round().min(9.0e15) as i64);
+    out.push(',');
+    push_meta_state(&mut out, state, !under_apex);
     if let Some(dataset) = &config.dataset_id {
-        meta.insert(
-            "configOverrides",
-            obj! {"com_adobe_experience_platform" => obj! {"datasets" => obj! {"event" => obj! {"datasetId" => dataset.as_str()}}}},
+        out.push_str(
+            ",\"configOverrides\":{\"com_adobe_experience_platform\":{\"datasets\":{\"event\":{\"datasetId\":",
         );
+        json::write_string(dataset, &mut out);
+        out.push_str("}}}}");
     }
-    obj! {
-        "events" => Value::Array(events.into_iter().map(|xdm| obj! {"xdm" => xdm}).collect()),
-        "query" => identity_query(),
-        "meta" => meta,
-    }
-    .to_json()
+    out.push_str("}}");
+    out
 }
 
-/// `{"identity": {"fetch": ["ECID"]}}`.
-fn identity_query() -> Value {
-    obj! {"identity" => obj! {"fetch" => Value::Array(vec!["ECID".into()])}}
+/// `,"query":{"identity":{"fetch":["ECID"]}},"meta":{`: what follows the events or the consent.
+fn push_query_and_meta(out: &mut String) {
+    out.push_str(",\"query\":{\"identity\":{\"fetch\":[\"ECID\"]}},\"meta\":{");
 }
 
-/// `meta.state`: the apex domain, and the `kndctr_*` cookies when the browser will not send them.
-fn meta_state(state: &PageState, with_entries: bool) -> Value {
-    let mut meta_state = Map::new();
-    meta_state.insert("domain", state.domain.as_str());
-    meta_state.insert("cookiesEnabled", true);
+/// `"state":{…}`: the apex domain, and the `kndctr_*` cookies when the browser will not send them.
+fn push_meta_state(out: &mut String, state: &PageState, with_entries: bool) {
+    out.push_str("\"state\":{\"domain\":");
+    json::write_string(&state.domain, out);
+    out.push_str(",\"cookiesEnabled\":true");
     if with_entries && !state.entries.is_empty() {
-        let entries = state.entries.iter().map(|(k, v)| obj! {"key" => k.as_str(), "value" => v.as_str()}).collect();
-        meta_state.insert("entries", Value::Array(entries));
+        out.push_str(",\"entries\":[");
+        for (i, (key, value)) in state.entries.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"key\":");
+            json::write_string(key, out);
+            out.push_str(",\"value\":");
+            json::write_string(value, out);
+            out.push('}');
+        }
+        out.push(']');
     }
-    Value::Object(meta_state)
+    out.push('}');
 }
 
 /// The body of a `privacy/set-consent` request: the consent objects, the identity query, and
-/// `meta.state` as in [`request_body`].
+/// `meta.state` as in [`request_body`] (with the cookies always).
 pub fn consent_body(consent: &Value, state: &PageState) -> String {
-    obj! {
-        "consent" => consent.clone(),
-        "query" => identity_query(),
-        "meta" => obj! {"state" => meta_state(state, true)},
-    }
-    .to_json()
+    let mut out = String::from("{\"consent\":");
+    json::write(consent, &mut out);
+    push_query_and_meta(&mut out);
+    push_meta_state(&mut out, state, true);
+    out.push_str("}}");
+    out
 }
 
 /// A cookie the Edge asked us to write (`state:store`).
@@ -368,6 +387,39 @@ mod tests {
         let third_party = PageState { domain: "shop.test".into(), ..first_party };
         let body = json::parse(&request_body(&config(), vec![xdm], &third_party, 0.0)).unwrap();
         assert_eq!(body["meta"]["state"]["entries"], json!([{"key": "kndctr_x_identity", "value": "v"}]));
+    }
+
+    #[test]
+    fn bodies_are_the_json_alloy_sends_byte_for_byte() {
+        let mut xdm = Map::new();
+        xdm.insert("eventType", "a\"b");
+        let state = PageState { domain: "shop.test".into(), entries: vec![("k".into(), "v".into())] };
+        assert_eq!(
+            request_body(&config(), vec![xdm.clone(), Map::new()], &state, 3.6),
+            concat!(
+                r#"{"events":[{"xdm":{"eventType":"a\"b"}},{"xdm":{}}],"query":{"identity":{"fetch":["ECID"]}},"#,
+                r#""meta":{"queueTimeMillis":4,"state":{"domain":"shop.test","cookiesEnabled":true,"#,
+                r#""entries":[{"key":"k","value":"v"}]},"configOverrides":{"com_adobe_experience_platform":"#,
+                r#"{"datasets":{"event":{"datasetId":"dataset-9"}}}}}}"#
+            )
+        );
+        let apex = PageState { domain: "example.test".into(), ..state.clone() };
+        let no_dataset = EdgeConfig { dataset_id: None, ..config() };
+        assert_eq!(
+            request_body(&no_dataset, vec![xdm], &apex, -1.0),
+            concat!(
+                r#"{"events":[{"xdm":{"eventType":"a\"b"}}],"query":{"identity":{"fetch":["ECID"]}},"#,
+                r#""meta":{"queueTimeMillis":0,"state":{"domain":"example.test","cookiesEnabled":true}}}"#
+            )
+        );
+        assert_eq!(
+            consent_body(&json!([{"standard": "Adobe"}]), &apex),
+            concat!(
+                r#"{"consent":[{"standard":"Adobe"}],"query":{"identity":{"fetch":["ECID"]}},"#,
+                r#""meta":{"state":{"domain":"example.test","cookiesEnabled":true,"#,
+                r#""entries":[{"key":"k","value":"v"}]}}}"#
+            )
+        );
     }
 
     #[test]
