@@ -150,11 +150,25 @@ fn push_meta_state(out: &mut String, state: &PageState, with_entries: bool) {
     out.push('}');
 }
 
-/// The body of a `privacy/set-consent` request: the consent objects, the identity query, and
-/// `meta.state` as in [`request_body`] (with the cookies always).
-pub fn consent_body(consent: &Value, state: &PageState) -> String {
+/// The body of a `privacy/set-consent` request for the shopper's explicit `choice`, in the
+/// standard the page used: a plain `"in"`/`"out"` as Adobe 1.0 `general`, an object with a
+/// `consent` list as that list, anything else (one standard object) as a list of one. Then the
+/// identity query, and `meta.state` as in [`request_body`] (with the cookies always).
+pub fn consent_body(choice: &Value, state: &PageState) -> String {
     let mut out = String::from("{\"consent\":");
-    json::write(consent, &mut out);
+    match choice {
+        Value::String(general) => {
+            out.push_str("[{\"standard\":\"Adobe\",\"version\":\"1.0\",\"value\":{\"general\":");
+            json::write_string(general, &mut out);
+            out.push_str("}}]");
+        }
+        Value::Object(o) if o.contains_key("consent") => json::write(&o["consent"], &mut out),
+        other => {
+            out.push('[');
+            json::write(other, &mut out);
+            out.push(']');
+        }
+    }
     push_query_and_meta(&mut out);
     push_meta_state(&mut out, state, true);
     out.push_str("}}");
@@ -412,14 +426,17 @@ mod tests {
                 r#""meta":{"queueTimeMillis":0,"state":{"domain":"example.test","cookiesEnabled":true}}}"#
             )
         );
-        assert_eq!(
-            consent_body(&json!([{"standard": "Adobe"}]), &apex),
-            concat!(
-                r#"{"consent":[{"standard":"Adobe"}],"query":{"identity":{"fetch":["ECID"]}},"#,
-                r#""meta":{"state":{"domain":"example.test","cookiesEnabled":true,"#,
-                r#""entries":[{"key":"k","value":"v"}]}}}"#
-            )
+        let tail = concat!(
+            r#","query":{"identity":{"fetch":["ECID"]}},"meta":{"state":{"domain":"example.test","#,
+            r#""cookiesEnabled":true,"entries":[{"key":"k","value":"v"}]}}}"#
         );
+        for (choice, consent) in [
+            (json!("out"), r#"[{"standard":"Adobe","version":"1.0","value":{"general":"out"}}]"#),
+            (json!({"consent": [{"standard": "IAB TCF"}]}), r#"[{"standard":"IAB TCF"}]"#),
+            (json!({"standard": "Adobe", "version": "2.0"}), r#"[{"standard":"Adobe","version":"2.0"}]"#),
+        ] {
+            assert_eq!(consent_body(&choice, &apex), [r#"{"consent":"#, consent, tail].concat());
+        }
     }
 
     #[test]

@@ -25,7 +25,6 @@ use std::rc::Rc;
 
 use json::{Map, Value};
 
-use crate::obj;
 use config::{Destination, Routing};
 use consent::{Consent, Signal};
 use context::ContextStore;
@@ -825,15 +824,8 @@ impl Engine {
         }
         let Some((choice, request_id)) = self.consent_choice.take() else { return };
         self.consent_request = Some(request_id.clone());
-        let consent = match &choice {
-            Value::String(general) => Value::Array(vec![
-                obj! {"standard" => "Adobe", "version" => "1.0", "value" => obj! {"general" => general.as_str()}},
-            ]),
-            Value::Object(o) if o.contains_key("consent") => o.get("consent").cloned().unwrap_or_default(),
-            other => Value::Array(vec![other.clone()]),
-        };
         let state = self.page_state(config);
-        let body = edge::consent_body(&consent, &state);
+        let body = edge::consent_body(&choice, &state);
         let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
         let url = config.url("privacy/set-consent", hint.as_deref(), &request_id);
         effects.push(Effect::Fetch { request_id, events: Vec::new(), url, body, keepalive: true });
