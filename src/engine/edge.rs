@@ -78,25 +78,42 @@ fn push_query_component(out: &mut String, text: &str) {
     }
 }
 
-/// Facts about the page's cookie state that go into `meta.state`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PageState {
-    /// The page's apex domain (`example.test`); `""` on `localhost` or an IP address.
-    pub domain: String,
-    /// `kndctr_<org>_*` cookies, sent in `meta.state.entries` when the Edge host is not under the
-    /// page's apex domain (the browser will not send them in the `Cookie` header then).
-    pub entries: Vec<(String, String)>,
+/// `meta.state` as JSON text: the page's apex `domain` (`""` on `localhost` or an IP address),
+/// and, as `entries`, the `kndctr_<org>_*` ones among the page's `cookies` when the Edge host is
+/// not under that domain (the browser will not send them in the `Cookie` header then), or always
+/// with `always_entries`. Written once per pump and shared by its requests.
+pub fn meta_state(config: &EdgeConfig, domain: &str, cookies: &[(String, String)], always_entries: bool) -> String {
+    let under_apex = !domain.is_empty()
+        && (config.edge_domain == domain
+            || config.edge_domain.strip_suffix(domain).is_some_and(|head| head.ends_with('.')));
+    let prefix = config.cookie_name("");
+    let mut out = String::from("{\"domain\":");
+    json::write_string(domain, &mut out);
+    out.push_str(",\"cookiesEnabled\":true");
+    if always_entries || !under_apex {
+        let mut first = true;
+        for (key, value) in cookies.iter().filter(|(k, _)| k.starts_with(&prefix)) {
+            out.push_str(if first { ",\"entries\":[{\"key\":" } else { ",{\"key\":" });
+            first = false;
+            json::write_string(key, &mut out);
+            out.push_str(",\"value\":");
+            json::write_string(value, &mut out);
+            out.push('}');
+        }
+        if !first {
+            out.push(']');
+        }
+    }
+    out.push('}');
+    out
 }
 
 /// The JSON body of one `interact`/`collect` request, shaped as alloy sends it, carrying `events`
-/// (alloy sends one per request; the Edge's v1 API takes an array, and we batch a burst).
-/// `queue_ms` is how long the oldest of them waited. Written as text directly (the same JSON a
-/// tree of [`Value`]s would give, with less code): `{"events":[{"xdm":…},…],"query":…,"meta":
-/// {"queueTimeMillis":…,"state":…,"configOverrides"?:…}}`.
-pub fn request_body(config: &EdgeConfig, events: Vec<Map>, state: &PageState, queue_ms: f64) -> String {
-    let under_apex = !state.domain.is_empty()
-        && (config.edge_domain == state.domain
-            || config.edge_domain.strip_suffix(state.domain.as_str()).is_some_and(|head| head.ends_with('.')));
+/// (alloy sends one per request; the Edge's v1 API takes an array, and we batch a burst) and
+/// `state` from [`meta_state`]. `queue_ms` is how long the oldest of them waited. Written as text
+/// directly (the same JSON a tree of [`Value`]s would give, with less code): `{"events":[{"xdm":
+/// …},…],"query":…,"meta":{"queueTimeMillis":…,"state":…,"configOverrides"?:…}}`.
+pub fn request_body(config: &EdgeConfig, events: Vec<Map>, state: &str, queue_ms: f64) -> String {
     let mut out = String::from("{\"events\":[");
     for (i, xdm) in events.iter().enumerate() {
         if i > 0 {
@@ -110,8 +127,8 @@ pub fn request_body(config: &EdgeConfig, events: Vec<Map>, state: &PageState, qu
     push_query_and_meta(&mut out);
     out.push_str("\"queueTimeMillis\":");
     json::push_int(&mut out, queue_ms.max(0.0).round().min(9.0e15) as i64);
-    out.push(',');
-    push_meta_state(&mut out, state, !under_apex);
+    out.push_str(",\"state\":");
+    out.push_str(state);
     if let Some(dataset) = &config.dataset_id {
         out.push_str(
             ",\"configOverrides\":{\"com_adobe_experience_platform\":{\"datasets\":{\"event\":{\"datasetId\":",
@@ -128,33 +145,11 @@ fn push_query_and_meta(out: &mut String) {
     out.push_str(",\"query\":{\"identity\":{\"fetch\":[\"ECID\"]}},\"meta\":{");
 }
 
-/// `"state":{…}`: the apex domain, and the `kndctr_*` cookies when the browser will not send them.
-fn push_meta_state(out: &mut String, state: &PageState, with_entries: bool) {
-    out.push_str("\"state\":{\"domain\":");
-    json::write_string(&state.domain, out);
-    out.push_str(",\"cookiesEnabled\":true");
-    if with_entries && !state.entries.is_empty() {
-        out.push_str(",\"entries\":[");
-        for (i, (key, value)) in state.entries.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str("{\"key\":");
-            json::write_string(key, out);
-            out.push_str(",\"value\":");
-            json::write_string(value, out);
-            out.push('}');
-        }
-        out.push(']');
-    }
-    out.push('}');
-}
-
 /// The body of a `privacy/set-consent` request for the shopper's explicit `choice`, in the
 /// standard the page used: a plain `"in"`/`"out"` as Adobe 1.0 `general`, an object with a
 /// `consent` list as that list, anything else (one standard object) as a list of one. Then the
-/// identity query, and `meta.state` as in [`request_body`] (with the cookies always).
-pub fn consent_body(choice: &Value, state: &PageState) -> String {
+/// identity query, and `meta.state` (from [`meta_state`], with the cookies always).
+pub fn consent_body(choice: &Value, state: &str) -> String {
     let mut out = String::from("{\"consent\":");
     match choice {
         Value::String(general) => {
@@ -170,7 +165,8 @@ pub fn consent_body(choice: &Value, state: &PageState) -> String {
         }
     }
     push_query_and_meta(&mut out);
-    push_meta_state(&mut out, state, true);
+    out.push_str("\"state\":");
+    out.push_str(state);
     out.push_str("}}");
     out
 }
@@ -384,8 +380,8 @@ mod tests {
         xdm.insert("eventType", "commerce.productViews");
         let mut second = Map::new();
         second.insert("eventType", "commerce.productListAdds");
-        let first_party =
-            PageState { domain: "example.test".into(), entries: vec![("kndctr_x_identity".into(), "v".into())] };
+        let cookies = [("kndctr_1234_AdobeOrg_identity".into(), "v".into()), ("other".into(), "x".into())];
+        let first_party = meta_state(&config(), "example.test", &cookies, false);
         let body = json::parse(&request_body(&config(), vec![xdm.clone(), second], &first_party, 12.4)).unwrap();
         assert_eq!(
             body["events"],
@@ -398,27 +394,37 @@ mod tests {
             body["meta"]["configOverrides"]["com_adobe_experience_platform"]["datasets"]["event"]["datasetId"],
             "dataset-9"
         );
-        let third_party = PageState { domain: "shop.test".into(), ..first_party };
+        let third_party = meta_state(&config(), "shop.test", &cookies, false);
         let body = json::parse(&request_body(&config(), vec![xdm], &third_party, 0.0)).unwrap();
-        assert_eq!(body["meta"]["state"]["entries"], json!([{"key": "kndctr_x_identity", "value": "v"}]));
+        assert_eq!(body["meta"]["state"]["entries"], json!([{"key": "kndctr_1234_AdobeOrg_identity", "value": "v"}]));
     }
 
     #[test]
     fn bodies_are_the_json_alloy_sends_byte_for_byte() {
         let mut xdm = Map::new();
         xdm.insert("eventType", "a\"b");
-        let state = PageState { domain: "shop.test".into(), entries: vec![("k".into(), "v".into())] };
+        let cookies = [
+            ("kndctr_1234_AdobeOrg_identity".into(), "v".into()),
+            ("mg_dnt".into(), "1".into()),
+            ("kndctr_1234_AdobeOrg_cluster".into(), "or2".into()),
+        ];
+        let entries = r#""entries":[{"key":"kndctr_1234_AdobeOrg_identity","value":"v"},{"key":"kndctr_1234_AdobeOrg_cluster","value":"or2"}]"#;
+        let third_party = meta_state(&config(), "shop.test", &cookies, false);
+        assert_eq!(third_party, [r#"{"domain":"shop.test","cookiesEnabled":true,"#, entries, "}"].concat());
         assert_eq!(
-            request_body(&config(), vec![xdm.clone(), Map::new()], &state, 3.6),
-            concat!(
+            request_body(&config(), vec![xdm.clone(), Map::new()], &third_party, 3.6),
+            [
                 r#"{"events":[{"xdm":{"eventType":"a\"b"}},{"xdm":{}}],"query":{"identity":{"fetch":["ECID"]}},"#,
-                r#""meta":{"queueTimeMillis":4,"state":{"domain":"shop.test","cookiesEnabled":true,"#,
-                r#""entries":[{"key":"k","value":"v"}]},"configOverrides":{"com_adobe_experience_platform":"#,
-                r#"{"datasets":{"event":{"datasetId":"dataset-9"}}}}}}"#
-            )
+                r#""meta":{"queueTimeMillis":4,"state":"#,
+                &third_party,
+                r#","configOverrides":{"com_adobe_experience_platform":{"datasets":{"event":{"datasetId":"dataset-9"}}}}}}"#
+            ]
+            .concat()
         );
-        let apex = PageState { domain: "example.test".into(), ..state.clone() };
         let no_dataset = EdgeConfig { dataset_id: None, ..config() };
+        let apex = meta_state(&no_dataset, "example.test", &cookies, false);
+        assert_eq!(apex, r#"{"domain":"example.test","cookiesEnabled":true}"#);
+        assert_eq!(meta_state(&no_dataset, "shop.test", &[], false), r#"{"domain":"shop.test","cookiesEnabled":true}"#);
         assert_eq!(
             request_body(&no_dataset, vec![xdm], &apex, -1.0),
             concat!(
@@ -426,16 +432,15 @@ mod tests {
                 r#""meta":{"queueTimeMillis":0,"state":{"domain":"example.test","cookiesEnabled":true}}}"#
             )
         );
-        let tail = concat!(
-            r#","query":{"identity":{"fetch":["ECID"]}},"meta":{"state":{"domain":"example.test","#,
-            r#""cookiesEnabled":true,"entries":[{"key":"k","value":"v"}]}}}"#
-        );
+        let always = meta_state(&no_dataset, "example.test", &cookies, true);
+        assert_eq!(always, [r#"{"domain":"example.test","cookiesEnabled":true,"#, entries, "}"].concat());
+        let tail = [r#","query":{"identity":{"fetch":["ECID"]}},"meta":{"state":"#, &always, "}}"].concat();
         for (choice, consent) in [
             (json!("out"), r#"[{"standard":"Adobe","version":"1.0","value":{"general":"out"}}]"#),
             (json!({"consent": [{"standard": "IAB TCF"}]}), r#"[{"standard":"IAB TCF"}]"#),
             (json!({"standard": "Adobe", "version": "2.0"}), r#"[{"standard":"Adobe","version":"2.0"}]"#),
         ] {
-            assert_eq!(consent_body(&choice, &apex), [r#"{"consent":"#, consent, tail].concat());
+            assert_eq!(consent_body(&choice, &always), [r#"{"consent":"#, consent, &tail].concat());
         }
     }
 

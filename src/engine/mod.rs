@@ -29,7 +29,7 @@ use config::{Destination, Routing};
 use consent::{Consent, Signal};
 use context::ContextStore;
 use diagnostic::{Code, Diagnostic, Level};
-use edge::{CookieWrite, EdgeConfig, PageState, Verdict};
+use edge::{CookieWrite, EdgeConfig, Verdict};
 use method::Method;
 use outbox::{Entry, Limits, Outbox, State};
 use xdm::{Outcome, PageFacts, Snapshot};
@@ -684,7 +684,7 @@ impl Engine {
         // not mint one ECID per request (alloy does the same).
         let limit = if ecid.is_some() { MAX_IN_FLIGHT } else { 1 };
         let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
-        let state = self.page_state(config);
+        let state = self.meta_state(config, false);
         while self.requests.len() + usize::from(self.consent_request.is_some()) < limit {
             let Some((request_id, events, body)) = self.next_batch(config, ecid.as_deref(), &state, effects) else {
                 break;
@@ -707,7 +707,7 @@ impl Engine {
         &mut self,
         config: &EdgeConfig,
         ecid: Option<&str>,
-        state: &PageState,
+        state: &str,
         effects: &mut Vec<Effect>,
     ) -> Option<(String, Vec<String>, String)> {
         let ids = self.outbox.due_batch(self.now_ms, MAX_BATCH_EVENTS, BATCH_MAX_BYTES, BATCH_EVENT_OVERHEAD);
@@ -738,12 +738,9 @@ impl Engine {
         self.cookie(&config.cookie_name("identity")).and_then(edge::decode_identity_cookie)
     }
 
-    fn page_state(&self, config: &EdgeConfig) -> PageState {
-        let prefix = config.cookie_name("");
-        PageState {
-            domain: self.domain.clone().unwrap_or_default(),
-            entries: self.cookies.iter().filter(|(k, _)| k.starts_with(&prefix)).cloned().collect(),
-        }
+    /// `meta.state` for this page's requests (see [`edge::meta_state`]).
+    fn meta_state(&self, config: &EdgeConfig, always_entries: bool) -> String {
+        edge::meta_state(config, self.domain.as_deref().unwrap_or_default(), &self.cookies, always_entries)
     }
 
     /// Acts on the consent state: `out` drops every waiting event, `pending` keeps them; returns
@@ -824,7 +821,7 @@ impl Engine {
         }
         let Some((choice, request_id)) = self.consent_choice.take() else { return };
         self.consent_request = Some(request_id.clone());
-        let state = self.page_state(config);
+        let state = self.meta_state(config, true);
         let body = edge::consent_body(&choice, &state);
         let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
         let url = config.url("privacy/set-consent", hint.as_deref(), &request_id);
@@ -1004,7 +1001,7 @@ impl Engine {
         }
         let Some(ecid) = self.direct_ecid(config) else { return };
         let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
-        let state = self.page_state(config);
+        let state = self.meta_state(config, false);
         // Everything waiting goes, retries included: the page will not be there to retry.
         for entry in self.outbox.iter_mut().filter(|e| e.state != State::InFlight) {
             entry.state = State::Queued;
