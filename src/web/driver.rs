@@ -26,7 +26,7 @@ use std::rc::Rc;
 
 use super::Host;
 use crate::engine::diagnostic::{Code, Diagnostic, Level};
-use crate::engine::json::{self, Number, Value};
+use crate::engine::json::{self, Value};
 use crate::engine::{Effect, Engine, Input};
 
 /// The engine plus the host that performs its effects.
@@ -95,10 +95,16 @@ impl Driver {
                 self.handle(Input::BeaconQueued { request_id, accepted });
             }
             Effect::SetCookie(c) => {
-                let max_age =
-                    c.max_age.and_then(|s| Number::from_text(&number_text(s))).map_or(Value::Null, Value::Number);
-                let same_site = c.same_site.map_or(Value::Null, Value::String);
-                host.run("cookie", &c.key, &c.value, &Value::Array(vec![max_age, same_site]).to_json());
+                // `[maxAge|null, sameSite|null]` as JSON text.
+                let mut attributes = String::from("[");
+                attributes.push_str(&c.max_age.map_or_else(|| "null".to_owned(), number_text));
+                attributes.push(',');
+                match &c.same_site {
+                    Some(same_site) => json::write_string(same_site, &mut attributes),
+                    None => attributes.push_str("null"),
+                }
+                attributes.push(']');
+                host.run("cookie", &c.key, &c.value, &attributes);
             }
             Effect::ScheduleTick { at_ms } => {
                 host.run("schedule", &number_text(at_ms), "", "");
