@@ -26,7 +26,7 @@ use std::rc::Rc;
 
 use super::Host;
 use crate::engine::diagnostic::{Code, Diagnostic, Level};
-use crate::engine::json::{self, Value};
+use crate::engine::json;
 use crate::engine::{Effect, Engine, Input};
 
 /// The engine plus the host that performs its effects.
@@ -74,25 +74,27 @@ impl Driver {
         self.host.run("diagnostic", &diagnostic.to_json(), "", "");
     }
 
+    /// Carries out one effect. Matched by reference, so that the effect is dropped once, whole,
+    /// rather than field by field in every arm.
     fn run(self: &Rc<Self>, effect: Effect) {
         let host = &self.host;
-        match effect {
-            Effect::Diagnose(d) => self.diagnose(&d),
+        match &effect {
+            Effect::Diagnose(d) => self.diagnose(d),
             Effect::Notify { event, event_info } => {
-                host.run("notify", event, &Value::Object(event_info).to_json(), "");
+                host.run("notify", event, &map_json(event_info), "");
             }
             Effect::ResolveIdentity { sdk_name } => {
-                host.run("identity", &sdk_name, "", "");
+                host.run("identity", sdk_name, "", "");
             }
             Effect::HandOff { sdk_name, event_id, xdm, .. } => {
-                host.run("handoff", &sdk_name, &event_id, &Value::Object(xdm).to_json());
+                host.run("handoff", sdk_name, event_id, &map_json(xdm));
             }
             Effect::Fetch { request_id, url, body, keepalive, .. } => {
-                host.run(if keepalive { "fetch-keepalive" } else { "fetch" }, &request_id, &url, &body);
+                host.run(if *keepalive { "fetch-keepalive" } else { "fetch" }, request_id, url, body);
             }
             Effect::Beacon { request_id, url, body, .. } => {
-                let accepted = host.run("beacon", &url, &body, "") == "1";
-                self.handle(Input::BeaconQueued { request_id, accepted });
+                let accepted = host.run("beacon", url, body, "") == "1";
+                self.handle(Input::BeaconQueued { request_id: request_id.clone(), accepted });
             }
             Effect::SetCookie(c) => {
                 // `[maxAge|null, sameSite|null]` as JSON text.
@@ -107,13 +109,13 @@ impl Driver {
                 host.run("cookie", &c.key, &c.value, &attributes);
             }
             Effect::ScheduleTick { at_ms } => {
-                host.run("schedule", &number_text(at_ms), "", "");
+                host.run("schedule", &number_text(*at_ms), "", "");
             }
             Effect::ScheduleSave => {
                 host.run("save-soon", "", "", "");
             }
             Effect::Store { key, json } => {
-                if host.run("store", &key, &json, "") != "1" && !self.storage_failure_reported.replace(true) {
+                if host.run("store", key, json, "") != "1" && !self.storage_failure_reported.replace(true) {
                     self.diagnose(&Diagnostic::new(
                         Level::Warning,
                         Code::StorageUnavailable,
@@ -124,17 +126,24 @@ impl Driver {
                 }
             }
             Effect::Unstore { key } => {
-                host.run("unstore", &key, "", "");
+                host.run("unstore", key, "", "");
             }
             Effect::ProbeDomain => {
                 let domain = host.run("domain", "", "", "");
                 self.handle(Input::Domain(domain));
             }
             Effect::AlloyConsent { sdk_name, general } => {
-                host.run("alloy-consent", &sdk_name, general, "");
+                host.run("alloy-consent", sdk_name, general, "");
             }
         }
     }
+}
+
+/// `map` as JSON text.
+fn map_json(map: &json::Map) -> String {
+    let mut out = String::new();
+    json::write_map(map, &mut out);
+    out
 }
 
 /// A whole number of milliseconds or seconds as decimal text.
