@@ -1019,8 +1019,8 @@ impl Engine {
         if self.page_key.is_empty() {
             return;
         }
-        let keep: Vec<&Entry> = self.outbox.iter().filter(|e| !self.handed_to_browser.contains(&e.id)).collect();
-        if keep.is_empty() {
+        // Nothing to keep (no event, or all of them handed to the browser): remove ours.
+        if self.outbox.iter().all(|e| self.handed_to_browser.contains(&e.id)) {
             if self.stored {
                 self.stored = false;
                 effects.push(Effect::Unstore { key: self.page_key.clone() });
