@@ -154,15 +154,15 @@ pub fn decode_choice(choice: &Value) -> Option<State> {
     if let Some(text) = choice.as_str() {
         return State::parse(text);
     }
-    let items: Vec<&Value> = match choice {
-        Value::Array(items) => items.iter().collect(),
+    let items: &[Value] = match choice {
+        Value::Array(items) => items,
         Value::Object(_) => match value::at(choice, "consent") {
-            Some(Value::Array(items)) => items.iter().collect(),
-            _ => vec![choice],
+            Some(Value::Array(items)) => items,
+            _ => core::slice::from_ref(choice),
         },
         _ => return None,
     };
-    items.into_iter().find_map(|item| {
+    items.iter().find_map(|item| {
         if value::str_at(item, "standard")? != "Adobe" {
             return None;
         }
