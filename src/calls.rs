@@ -22,7 +22,7 @@
 //!
 //! Nothing here panics on page input: unreadable JSON is reported through [`Target::unreadable`].
 
-use crate::engine::consent::Signal;
+use crate::engine::consent::{self, Signal};
 use crate::engine::json::{self, Value};
 use crate::engine::outbox::Limits;
 use crate::engine::xdm::PageFacts;
@@ -145,9 +145,10 @@ pub fn decode(target: &mut impl Target, op: &str, a: &str, b: &str) -> String {
             let value = json::parse(a).unwrap_or_default();
             let flag = value.as_bool() == Some(true);
             let ids = |key: &str| -> Vec<u32> {
-                value.get(key).and_then(Value::as_array).map_or_else(Vec::new, |list| {
-                    list.iter().filter_map(|n| n.as_u64().and_then(|n| u32::try_from(n).ok())).collect()
-                })
+                value
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .map_or_else(Vec::new, |list| list.iter().filter_map(consent::as_u32).collect())
             };
             match args.str(0).as_str() {
                 "choice" => Input::ConsentChoice { choice: value.clone(), request_id: args.str(1) },
