@@ -652,7 +652,7 @@ impl Engine {
             Ecid::Requested => return,
             Ecid::Known(ecid) => ecid.clone(),
         };
-        for id in self.outbox.due_ids(self.now_ms, usize::MAX) {
+        for id in self.outbox.due_ids(self.now_ms) {
             let Some(entry) = self.outbox.get_mut(&id) else { continue };
             entry.state = State::InFlight;
             let (method, xdm) = (entry.method.clone(), finalize(entry, ecid.as_deref(), effects));
@@ -661,7 +661,7 @@ impl Engine {
     }
 
     fn pump_direct(&mut self, config: &EdgeConfig, effects: &mut Vec<Effect>) {
-        if self.outbox.due_ids(self.now_ms, 1).is_empty() && self.consent_choice.is_none() {
+        if !self.outbox.has_due(self.now_ms) && self.consent_choice.is_none() {
             return;
         }
         if self.burst_open {

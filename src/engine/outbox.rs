@@ -197,10 +197,20 @@ impl Outbox {
         waiting
     }
 
-    /// The first `limit` events that are due (queued, or waiting for a retry whose time has come),
-    /// oldest first. Bounded so that a burst of sends stays linear, not quadratic.
-    pub fn due_ids(&self, now_ms: f64, limit: usize) -> Vec<String> {
-        self.entries.iter().filter(|e| e.is_due(now_ms)).take(limit).map(|e| e.id.clone()).collect()
+    /// Whether an event is due (queued, or waiting for a retry whose time has come).
+    pub fn has_due(&self, now_ms: f64) -> bool {
+        self.entries.iter().any(|e| e.is_due(now_ms))
+    }
+
+    /// The ids of the events that are due, oldest first.
+    pub fn due_ids(&self, now_ms: f64) -> Vec<String> {
+        let mut ids = Vec::new();
+        for e in &self.entries {
+            if e.is_due(now_ms) {
+                ids.push(e.id.clone());
+            }
+        }
+        ids
     }
 
     /// The due events (as [`Outbox::due_ids`]) that fit in one request: oldest first, at least one,
