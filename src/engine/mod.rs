@@ -1156,12 +1156,13 @@ fn problem_title(body: &str) -> Option<String> {
 
 /// `document.cookie` → `(name, value)` pairs.
 fn parse_cookies(cookies: &str) -> Vec<(String, String)> {
-    value::pieces(cookies, b';')
-        .filter_map(|pair| {
-            let (name, value) = value::split_at_byte(pair, b'=')?;
-            Some((name.trim_ascii().to_owned(), value.trim_ascii().to_owned()))
-        })
-        .collect()
+    let mut pairs = Vec::new();
+    for pair in value::pieces(cookies, b';') {
+        if let Some((name, value)) = value::split_at_byte(pair, b'=') {
+            pairs.push((name.trim_ascii().to_owned(), value.trim_ascii().to_owned()));
+        }
+    }
+    pairs
 }
 
 /// Splits publish arguments into named positional extras and the optional custom context.
