@@ -73,13 +73,15 @@ pub fn decode(target: &mut impl Target, op: &str, a: &str, b: &str) -> String {
     let args = Args(json::parse(b));
     let input = match op {
         "start" => {
-            let saved = match json::parse(a) {
-                Ok(Value::Array(pairs)) => pairs
-                    .iter()
-                    .filter_map(|pair| Some((pair.at(0)?.as_str()?.to_owned(), pair.at(1)?.as_str()?.to_owned())))
-                    .collect(),
-                _ => Vec::new(),
-            };
+            // `[key, json]` pairs; anything else in the list is skipped.
+            let mut saved = Vec::new();
+            if let Ok(Value::Array(pairs)) = json::parse(a) {
+                for pair in &pairs {
+                    if let (Some(key), Some(json)) = (pair[0].as_str(), pair[1].as_str()) {
+                        saved.push((key.to_owned(), json.to_owned()));
+                    }
+                }
+            }
             let mut limits = Limits::default();
             if args.num(3) >= 1.0 {
                 limits.max_events = args.num(3) as usize;
