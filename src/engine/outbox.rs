@@ -309,23 +309,26 @@ pub fn read_snapshot(json: &str, now_ms: f64) -> Option<Restored> {
     }
     let closed = saved.get("closed").and_then(Value::as_bool).unwrap_or(false);
     let updated = value::num_at(&saved, "updated").unwrap_or(0.0);
-    let entries = saved
-        .get("events")?
-        .as_array()?
-        .iter()
-        .filter_map(|e| {
-            let mut entry = Entry::new(
-                value::str_at(e, "id")?.to_owned(),
-                value::str_at(e, "method").unwrap_or("").to_owned(),
-                e.get("xdm")?.as_object()?.clone(),
-                e.get("identityMap").cloned(),
-                value::num_at(e, "at")?,
-            );
-            entry.attempts = value::num_at(e, "attempts").map_or(0, |a| a.clamp(0.0, 1000.0) as u32);
-            Some(entry)
-        })
-        .collect();
+    let mut entries = Vec::new();
+    for e in saved.get("events")?.as_array()? {
+        if let Some(entry) = read_entry(e) {
+            entries.push(entry);
+        }
+    }
     Some(Restored { claimable: closed || now_ms - updated > STALE_AFTER_MS, entries })
+}
+
+/// One saved event, queued again with its attempt count; `None` without an id, XDM or time.
+fn read_entry(e: &Value) -> Option<Entry> {
+    let mut entry = Entry::new(
+        value::str_at(e, "id")?.to_owned(),
+        value::str_at(e, "method").unwrap_or("").to_owned(),
+        e.get("xdm")?.as_object()?.clone(),
+        e.get("identityMap").cloned(),
+        value::num_at(e, "at")?,
+    );
+    entry.attempts = value::num_at(e, "attempts").map_or(0, |a| a.clamp(0.0, 1000.0) as u32);
+    Some(entry)
 }
 
 #[cfg(test)]
