@@ -607,7 +607,9 @@ impl Engine {
     /// `{...state, ...extras, customContext?}` as the reference's subscribers see it.
     fn event_info(&self, extras: &Map, custom_arg: &Option<Value>) -> Map {
         let mut info = self.contexts.state();
-        info.extend(extras.iter().map(|(k, v)| (k.clone(), v.clone())));
+        for (k, v) in extras.iter() {
+            info.insert(k, v.clone());
+        }
         if let Some(custom) = custom_arg {
             info.insert("customContext", custom.clone());
         }
@@ -1168,7 +1170,10 @@ fn parse_cookies(cookies: &str) -> Vec<(String, String)> {
 /// Splits publish arguments into named positional extras and the optional custom context.
 fn split_args(method: &'static Method, mut args: Vec<Value>, effects: &mut Vec<Effect>) -> (Map, Option<Value>) {
     let custom = if args.len() > method.extras.len() { args.drain(method.extras.len()..).next() } else { None };
-    let extras = method.extras.iter().zip(args).map(|(name, v)| ((*name).to_owned(), v)).collect();
+    let mut extras = Map::new();
+    for (name, v) in method.extras.iter().zip(args) {
+        extras.insert(name, v);
+    }
     let custom = match custom {
         None | Some(Value::Null) => None,
         Some(v @ Value::Object(_)) => Some(v),
