@@ -567,7 +567,9 @@ impl Engine {
             .get("debugContext")
             .and_then(|d| value::str_at(d, "eventId"))
             .map_or(call.event_id, str::to_owned);
-        effects.extend(warnings.into_iter().map(|w| Effect::Diagnose(w.with_event_id(&event_id))));
+        for w in warnings {
+            effects.push(Effect::Diagnose(w.with_event_id(&event_id)));
+        }
         xdm.insert("_id", Value::String(event_id.clone()));
         xdm.insert("timestamp", Value::String(time::iso8601(call.at_ms)));
         if xdm.get("channel").is_none_or(Value::is_null) {
@@ -1136,7 +1138,9 @@ fn finalize(entry: &Entry, ecid: Option<&str>, effects: &mut Vec<Effect>) -> Map
     let mut xdm = entry.xdm.clone();
     let mut diagnostics = Vec::new();
     identity::apply(&mut xdm, entry.custom_identity_map.as_ref(), ecid, &entry.method, &mut diagnostics);
-    effects.extend(diagnostics.into_iter().map(|d| Effect::Diagnose(d.with_event_id(&entry.id))));
+    for d in diagnostics {
+        effects.push(Effect::Diagnose(d.with_event_id(&entry.id)));
+    }
     xdm
 }
 
