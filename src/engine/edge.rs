@@ -184,50 +184,34 @@ pub struct CookieWrite {
     pub same_site: Option<String>,
 }
 
-/// What an Edge response tells the client.
+/// What the engine takes from an Edge response. The ECID and the location hint come back as the
+/// `kndctr_<org>_identity` and `_cluster` cookies among the `state:store` entries, and are read
+/// from there (as alloy does on the next page), so their `identity:result` and
+/// `locationHint:result` handles are not read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Handles {
     /// `state:store` entries.
     pub cookies: Vec<CookieWrite>,
-    /// The ECID from `identity:result`.
-    pub ecid: Option<String>,
-    /// The EdgeNetwork location hint from `locationHint:result`.
-    pub hint: Option<String>,
     /// `errors[]` titles of a 207 (partial success) answer, each followed by `"; "`.
     pub errors: String,
 }
 
-/// Reads the handles alloy consumes from a response body; `None` if it is not an Edge answer
-/// (no `handle` array).
+/// Reads the handles the engine consumes from a response body; `None` if it is not an Edge
+/// answer (no `handle` array).
 pub fn parse_response(body: &str) -> Option<Handles> {
     let response = json::parse(body).ok()?;
     let mut handles = Handles::default();
     for handle in response.get("handle")?.as_array()? {
         let payload = handle.get("payload").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-        match handle.get("type").and_then(Value::as_str) {
-            Some("state:store") => handles.cookies.extend(payload.iter().filter_map(|p| {
+        if let Some("state:store") = handle.get("type").and_then(Value::as_str) {
+            handles.cookies.extend(payload.iter().filter_map(|p| {
                 Some(CookieWrite {
                     key: value::str_at(p, "key")?.to_owned(),
                     value: value::at(p, "value")?.as_str()?.to_owned(),
                     max_age: value::num_at(p, "maxAge"),
                     same_site: value::str_at(p, "attrs.SameSite").map(str::to_owned),
                 })
-            })),
-            Some("identity:result") => {
-                if let Some(ecid) = payload.iter().find_map(|p| {
-                    (value::str_at(p, "namespace.code") == Some("ECID")).then(|| value::str_at(p, "id")).flatten()
-                }) {
-                    handles.ecid = Some(ecid.to_owned());
-                }
-            }
-            Some("locationHint:result") => {
-                if let Some(hint) = payload.iter().find_map(|p| {
-                    (value::str_at(p, "scope") == Some("EdgeNetwork")).then(|| value::str_at(p, "hint")).flatten()
-                }) {
-                    handles.hint = Some(hint.to_owned());
-                }
-            }
-            _ => {}
+            }));
         }
     }
     if let Some(errors) = response.get("errors").and_then(Value::as_array) {
@@ -462,9 +446,8 @@ mod tests {
             {"type":"state:store","payload":[{"key":"kndctr_1234_AdobeOrg_cluster","value":"or2","maxAge":1800},
                                              {"key":"k2","value":"v2","maxAge":5,"attrs":{"SameSite":"None"}}]}]}"#;
         let h = parse_response(body).unwrap();
-        assert_eq!(h.ecid.as_deref(), Some("111"));
-        assert_eq!(h.hint.as_deref(), Some("or2"));
         assert_eq!(h.cookies.len(), 2);
+        assert_eq!(h.cookies[0].key, "kndctr_1234_AdobeOrg_cluster");
         assert_eq!(h.cookies[1].same_site.as_deref(), Some("None"));
         assert_eq!(parse_response("{}"), None);
         assert_eq!(parse_response("<html>"), None);
