@@ -98,10 +98,9 @@ fn indexed_path(prefix: &str, i: usize, suffix: &str) -> String {
 }
 
 fn has_primary(map: &Map) -> bool {
-    map.values()
-        .filter_map(Value::as_array)
-        .flatten()
-        .any(|identity| identity.get("primary").and_then(Value::as_bool) == Some(true))
+    map.values().any(|list| {
+        list.as_array().is_some_and(|list| list.iter().any(|identity| identity["primary"].as_bool() == Some(true)))
+    })
 }
 
 /// A custom identity map as an object map, regrouping the array form; `None` when empty or unusable.
