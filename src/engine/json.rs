@@ -614,8 +614,16 @@ impl Parser<'_> {
     fn value(&mut self) -> Result<Value, ParseError> {
         self.space();
         match self.peek() {
-            Some(b'{') => self.nested(|p| p.object()),
-            Some(b'[') => self.nested(|p| p.array()),
+            Some(open @ (b'{' | b'[')) => {
+                if self.depth >= self.max_depth {
+                    return Err(ParseError); // nested too deeply
+                }
+                self.depth += 1;
+                self.pos += 1;
+                let value = if open == b'{' { self.object() } else { self.array() };
+                self.depth -= 1;
+                value
+            }
             Some(b'"') => self.string().map(Value::String),
             Some(b't') => self.literal("true", Value::Bool(true)),
             Some(b'f') => self.literal("false", Value::Bool(false)),
@@ -624,17 +632,6 @@ impl Parser<'_> {
             Some(_) => Err(ParseError), // unexpected character
             None => Err(ParseError),    // unexpected end
         }
-    }
-
-    fn nested(&mut self, f: impl FnOnce(&mut Self) -> Result<Value, ParseError>) -> Result<Value, ParseError> {
-        if self.depth >= self.max_depth {
-            return Err(ParseError); // nested too deeply
-        }
-        self.depth += 1;
-        self.pos += 1;
-        let value = f(self);
-        self.depth -= 1;
-        value
     }
 
     fn object(&mut self) -> Result<Value, ParseError> {
