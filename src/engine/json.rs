@@ -81,7 +81,7 @@ impl Number {
 
     /// A number from JSON text; `None` unless `text` is a valid JSON number.
     pub fn from_text(text: &str) -> Option<Number> {
-        let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0, max_depth: 0 };
+        let mut p = Parser { text, pos: 0, depth: 0, max_depth: 0 };
         p.number().ok().filter(|_| p.pos == text.len())
     }
 
@@ -574,10 +574,10 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
 /// # Errors
 /// As [`parse`], with `max_depth` for [`MAX_DEPTH`].
 pub fn parse_nested(text: &str, max_depth: usize) -> Result<Value, ParseError> {
-    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0, max_depth };
+    let mut p = Parser { text, pos: 0, depth: 0, max_depth };
     let value = p.value()?;
     p.space();
-    if p.pos != p.bytes.len() {
+    if p.pos != text.len() {
         return Err(ParseError); // trailing characters
     }
     Ok(value)
@@ -585,7 +585,6 @@ pub fn parse_nested(text: &str, max_depth: usize) -> Result<Value, ParseError> {
 
 struct Parser<'a> {
     text: &'a str,
-    bytes: &'a [u8],
     pos: usize,
     depth: usize,
     max_depth: usize,
@@ -593,7 +592,7 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
+        self.text.as_bytes().get(self.pos).copied()
     }
 
     fn space(&mut self) {
@@ -603,7 +602,7 @@ impl Parser<'_> {
     }
 
     fn literal(&mut self, word: &'static str, value: Value) -> Result<Value, ParseError> {
-        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
+        if self.text.as_bytes().get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
             self.pos += word.len();
             Ok(value)
         } else {
@@ -777,7 +776,7 @@ impl Parser<'_> {
                         b'u' => {
                             let mut code = self.hex4()?;
                             if (0xD800..0xDC00).contains(&code)
-                                && self.bytes.get(self.pos..self.pos + 2) == Some(b"\\u")
+                                && self.text.as_bytes().get(self.pos..self.pos + 2) == Some(b"\\u")
                             {
                                 let save = self.pos;
                                 self.pos += 2;
