@@ -764,15 +764,13 @@ impl Parser<'_> {
                     self.pos += 1;
                     let escape = self.peek().ok_or(ParseError)?;
                     self.pos += 1;
-                    match escape {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
+                    let decoded = match escape {
+                        b'"' | b'\\' | b'/' => char::from(escape),
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
                         b'u' => {
                             let mut code = self.hex4()?;
                             if (0xD800..0xDC00).contains(&code)
@@ -787,10 +785,11 @@ impl Parser<'_> {
                                     self.pos = save;
                                 }
                             }
-                            out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                            char::from_u32(code).unwrap_or('\u{FFFD}')
                         }
                         _ => return Err(ParseError), // bad escape
-                    }
+                    };
+                    out.push(decoded);
                 }
                 Some(_) => return Err(ParseError), // control character in string
                 None => return Err(ParseError),    // unterminated string
