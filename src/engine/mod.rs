@@ -1066,12 +1066,12 @@ impl Engine {
     /// Drops events too old to send.
     fn expire(&mut self, effects: &mut Vec<Effect>) {
         let now = self.now_ms;
-        let expired: Vec<String> = self
-            .outbox
-            .iter()
-            .filter(|e| e.state != State::InFlight && now - e.published_ms > outbox::MAX_AGE_MS)
-            .map(|e| e.id.clone())
-            .collect();
+        let mut expired = Vec::new();
+        for e in self.outbox.iter() {
+            if e.state != State::InFlight && now - e.published_ms > outbox::MAX_AGE_MS {
+                expired.push(e.id.clone());
+            }
+        }
         for id in expired {
             if let Some(entry) = self.outbox.remove(&id) {
                 effects.push(Effect::Diagnose(
