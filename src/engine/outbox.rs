@@ -261,10 +261,15 @@ impl Outbox {
         out.push_str("{\"v\":1,\"updated\":");
         out.push_str(ms(now_ms).as_str());
         out.push_str(if closed { ",\"closed\":true,\"events\":[" } else { ",\"closed\":false,\"events\":[" });
-        for (i, e) in self.entries.iter().filter(|e| !skip.contains(&e.id)).enumerate() {
-            if i > 0 {
+        let mut first = true;
+        for e in &self.entries {
+            if skip.contains(&e.id) {
+                continue;
+            }
+            if !first {
                 out.push(',');
             }
+            first = false;
             out.push_str("{\"id\":");
             json::write_string(&e.id, &mut out);
             out.push_str(",\"method\":");
