@@ -236,8 +236,8 @@ impl Outbox {
     /// entries it changed (it returns `true`) get their JSON and size recomputed.
     pub fn rewrite_waiting(&mut self, mut rewrite: impl FnMut(&mut Map, &mut Option<Value>) -> bool) -> bool {
         let mut any = false;
-        for e in self.entries.iter_mut().filter(|e| e.state != State::InFlight) {
-            if rewrite(&mut e.xdm, &mut e.custom_identity_map) {
+        for e in &mut self.entries {
+            if e.state != State::InFlight && rewrite(&mut e.xdm, &mut e.custom_identity_map) {
                 e.write_json();
                 any = true;
             }
