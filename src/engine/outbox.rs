@@ -190,9 +190,14 @@ impl Outbox {
     /// Removes every event that is not being sent and returns them, oldest first. Requests under
     /// way cannot be recalled; their entries stay until the answer comes.
     pub fn drain_waiting(&mut self) -> Vec<Entry> {
-        let (in_flight, waiting) =
-            std::mem::take(&mut self.entries).into_iter().partition(|e| e.state == State::InFlight);
-        self.entries = in_flight;
+        let mut waiting = Vec::new();
+        for e in std::mem::take(&mut self.entries) {
+            if e.state == State::InFlight {
+                self.entries.push(e);
+            } else {
+                waiting.push(e);
+            }
+        }
         self.bytes = self.entries.iter().map(|e| e.bytes).sum();
         waiting
     }
