@@ -186,7 +186,12 @@ pub fn parse_f64(text: &str) -> Option<f64> {
 /// `None` otherwise. Integer arithmetic on `u64` only (no `u128`, no float parsing).
 fn exact_f64(m: u64, e: i32) -> Option<f64> {
     if e >= 0 {
-        return Some(m.checked_mul(10u64.checked_pow(e.unsigned_abs())?)? as f64);
+        // Past 10^19 any non-zero m overflows, so 20 steps decide.
+        let mut n = m;
+        for _ in 0..e.min(20) {
+            n = times_ten(n)?;
+        }
+        return Some(n as f64);
     }
     let k = e.unsigned_abs();
     if m == 0 || k > 27 {
@@ -216,18 +221,27 @@ fn exact_f64(m: u64, e: i32) -> Option<f64> {
     Some((q | u64::from(rem != 0)) as f64 * scale)
 }
 
+/// `10 n`, `None` on overflow: a comparison with a constant, where `checked_mul` costs a 128-bit
+/// multiplication routine in the wasm.
+fn times_ten(n: u64) -> Option<u64> {
+    (n <= u64::MAX / 10).then(|| n * 10)
+}
+
 /// Parses unsigned decimal digits (no sign, no white space).
 pub fn parse_uint(text: &str) -> Option<u64> {
     if text.is_empty() {
         return None;
     }
-    text.bytes().try_fold(0u64, |n, b| {
-        if b.is_ascii_digit() {
-            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-        } else {
-            None
-        }
-    })
+    text.bytes().try_fold(
+        0u64,
+        |n, b| {
+            if b.is_ascii_digit() {
+                times_ten(n)?.checked_add(u64::from(b - b'0'))
+            } else {
+                None
+            }
+        },
+    )
 }
 
 /// Appends the decimal digits of `n`.
