@@ -837,7 +837,8 @@ impl Engine {
         message.push_str(self.consent.source());
         message.push_str("); the event was dropped and nothing was sent");
         effects.push(Effect::Diagnose(
-            Diagnostic::new(Level::Info, Code::ConsentOut, &entry.method, "", message).with_event_id(&entry.id),
+            Diagnostic::new(Level::Info, Code::ConsentOut, &entry.method, "", message.as_str())
+                .with_event_id(&entry.id),
         ));
     }
 
@@ -862,7 +863,7 @@ impl Engine {
             }
             if !handles.errors.is_empty() {
                 effects.push(Effect::Diagnose(
-                    Diagnostic::new(Level::Warning, Code::EdgeWarning, "", "", handles.errors)
+                    Diagnostic::new(Level::Warning, Code::EdgeWarning, "", "", handles.errors.as_str())
                         .with_event_id(request_id),
                 ));
             }
@@ -909,7 +910,7 @@ impl Engine {
                     message.push_str("; retrying in ");
                     json::push_uint(&mut message, wait_ms.round() as u64);
                     message.push_str(" ms");
-                    let d = Diagnostic::new(Level::Info, Code::Retrying, &entry.method, "", message)
+                    let d = Diagnostic::new(Level::Info, Code::Retrying, &entry.method, "", message.as_str())
                         .with_event_id(event_id);
                     effects.push(Effect::Diagnose(d));
                 }
@@ -928,7 +929,7 @@ impl Engine {
                         message.push_str(&detail);
                     }
                     effects.push(Effect::Diagnose(
-                        Diagnostic::new(Level::Error, Code::DeliveryFailed, &entry.method, "", message)
+                        Diagnostic::new(Level::Error, Code::DeliveryFailed, &entry.method, "", message.as_str())
                             .with_event_id(event_id),
                     ));
                 }
@@ -963,7 +964,7 @@ impl Engine {
                                 Code::DeliveryFailed,
                                 &entry.method,
                                 "aepContext.webSdkName",
-                                text,
+                                text.as_str(),
                             )
                             .with_event_id(event_id),
                         ));
@@ -979,7 +980,7 @@ impl Engine {
                         Code::Retrying,
                         &entry.method,
                         "aepContext.webSdkName",
-                        message,
+                        message.as_str(),
                     )
                     .with_event_id(event_id);
                     effects.push(Effect::Diagnose(d));
@@ -1128,7 +1129,7 @@ impl Engine {
 
     fn diagnose_info(&self, effects: &mut Vec<Effect>, code: Code, event: &str, path: &str, message: String) {
         if self.report_info {
-            effects.push(Effect::Diagnose(Diagnostic::new(Level::Info, code, event, path, message)));
+            effects.push(Effect::Diagnose(Diagnostic::new(Level::Info, code, event, path, message.as_str())));
         }
     }
 }
