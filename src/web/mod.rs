@@ -50,12 +50,21 @@ extern "C" {
     pub fn run(this: &Host, op: &str, a: &str, b: &str, c: &str) -> String;
 }
 
-thread_local! {
-    /// Every collector created, indexed by the handles `collector_new` returns (`None` once freed).
-    /// Slots are not reused, so a stale handle never reaches a newer collector; a page creates two
-    /// (its own and js/api.js's throw-away warm-up), an ES module user a few more.
-    static COLLECTORS: RefCell<Vec<Option<Rc<Driver>>>> = const { RefCell::new(Vec::new()) };
-}
+/// Every collector created, indexed by the handles `collector_new` returns (`None` once freed).
+/// Slots are not reused, so a stale handle never reaches a newer collector; a page creates two
+/// (its own and js/api.js's throw-away warm-up), an ES module user a few more.
+static COLLECTORS: Collectors = Collectors(RefCell::new(Vec::new()));
+
+/// The collector table as a plain static: `thread_local!`'s access code measured larger, and the
+/// module has one thread.
+struct Collectors(RefCell<Vec<Option<Rc<Driver>>>>);
+
+// SAFETY: wasm32 without the `atomics` feature is single-threaded: nothing else can reach it.
+unsafe impl Sync for Collectors {}
+
+// The table above and the allocator (`alloc`) rely on the module having one thread.
+#[cfg(target_feature = "atomics")]
+compile_error!("the web shell assumes single-threaded wasm (no `atomics` target feature)");
 
 /// Creates a collector whose effects `host` carries out; returns its handle for [`collector_call`]
 /// and [`collector_free`].
@@ -64,11 +73,9 @@ pub fn collector_new(host: Host) -> u32 {
     #[cfg(feature = "panic-hook")]
     console_error_panic_hook::set_once();
     let driver = Driver::new(host);
-    COLLECTORS.with(|collectors| {
-        let mut collectors = collectors.borrow_mut();
-        collectors.push(Some(driver));
-        collectors.len() as u32 - 1
-    })
+    let mut collectors = COLLECTORS.0.borrow_mut();
+    collectors.push(Some(driver));
+    collectors.len() as u32 - 1
 }
 
 /// Drops the collector `handle` (an unknown or already freed handle is ignored). Safe from inside
@@ -76,7 +83,7 @@ pub fn collector_new(host: Host) -> u32 {
 #[wasm_bindgen]
 pub fn collector_free(handle: u32) {
     // Dropped after the slab's borrow ends.
-    let _driver = COLLECTORS.with(|collectors| collectors.borrow_mut().get_mut(handle as usize).and_then(Option::take));
+    let _driver = COLLECTORS.0.borrow_mut().get_mut(handle as usize).and_then(Option::take);
 }
 
 /// Feeds one page call to the collector `handle`: `op` with its payload `a` and small arguments
@@ -88,7 +95,7 @@ pub fn collector_free(handle: u32) {
 pub fn collector_call(handle: u32, op: &str, a: &str, b: &str) -> String {
     // A clone of the `Rc`, so the slab is not borrowed while effects run: a subscriber may
     // publish (or create or free a collector) from inside one.
-    let Some(driver) = COLLECTORS.with(|collectors| collectors.borrow().get(handle as usize).cloned().flatten()) else {
+    let Some(driver) = COLLECTORS.0.borrow().get(handle as usize).cloned().flatten() else {
         return String::new();
     };
     calls::decode(&mut &driver, op, a, b)
