@@ -6,9 +6,10 @@
 //! list (smaller than talc, but O(free blocks) per call) about 450 B.
 //!
 //! The price is memory, not time: a block is its request rounded up to a power of two (at least
-//! 8 bytes), and a freed block is only reused for a request of the same class (blocks are never
-//! split or merged). The collector's working set is bounded by the outbox's limits, and a
-//! storefront's allocations repeat the same few shapes, so freed blocks are reused quickly.
+//! 16 bytes, the largest alignment served), and a freed block is only reused for a request of the
+//! same class (blocks are never split or merged). The collector's working set is bounded by the
+//! outbox's limits, and a storefront's allocations repeat the same few shapes, so freed blocks
+//! are reused quickly.
 //!
 //! wasm32 without the `atomics` feature is single-threaded, which makes the `Cell`s sound.
 
@@ -39,10 +40,11 @@ impl Classes {
         Classes { free: [const { Cell::new(0) }; 32], top: Cell::new(0), end: Cell::new(0) }
     }
 
-    /// The class of `layout`: `log2` of its block size, in `3..32` (a layout's size is at most
-    /// `isize::MAX`, so `size - 1` has a leading zero).
+    /// The class of `layout`: `log2` of its block size, in `4..32` (a layout's size is at most
+    /// `isize::MAX`, so `size - 1` has a leading zero). Blocks are at least [`MAX_ALIGN`] bytes,
+    /// so carving them one after the other keeps every block aligned.
     fn class(layout: Layout) -> usize {
-        let size = layout.size().max(layout.align()).max(8);
+        let size = layout.size().max(MAX_ALIGN);
         (usize::BITS - (size - 1).leading_zeros()) as usize
     }
 
@@ -51,12 +53,11 @@ impl Classes {
         &self.free[class & 31]
     }
 
-    /// A fresh block of `1 << class` bytes from the bump region, aligned to its size up to
-    /// [`MAX_ALIGN`]; null when the memory cannot grow.
+    /// A fresh block of `1 << class` bytes from the bump region (which stays [`MAX_ALIGN`]-aligned:
+    /// it starts on a page and grows by such blocks); null when the memory cannot grow.
     fn carve(&self, class: usize) -> *mut u8 {
         let size = 1usize << class;
-        let align = size.min(MAX_ALIGN);
-        let mut start = (self.top.get() + align - 1) & !(align - 1);
+        let mut start = self.top.get();
         if start.checked_add(size).is_none_or(|end| end > self.end.get()) {
             // Enough new pages for the block even when they do not follow the current region, and
             // at least a megabyte, so that the memory grows seldom.
