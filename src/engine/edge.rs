@@ -28,13 +28,11 @@ impl EdgeConfig {
     /// `kndctr_<org with @ as _>_<suffix>`.
     pub fn cookie_name(&self, suffix: &str) -> String {
         let mut name = String::from("kndctr_");
-        for (i, piece) in super::value::pieces(&self.org_id, b'@').enumerate() {
-            if i > 0 {
-                name.push('_');
-            }
+        // Each piece between `@`s, then `_`: the org with `@` as `_`, and the `_` before the suffix.
+        for piece in super::value::pieces(&self.org_id, b'@') {
             name.push_str(piece);
+            name.push('_');
         }
-        name.push('_');
         name.push_str(suffix);
         name
     }
