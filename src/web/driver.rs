@@ -21,7 +21,7 @@
 //! | `domain` | | | | the apex domain |
 //! | `alloy-consent` | alloy global name | `in` or `out` | | |
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, Ref, RefCell};
 use std::rc::Rc;
 
 use super::Host;
@@ -43,9 +43,10 @@ impl Driver {
         Rc::new(Driver { engine: RefCell::new(Engine::new()), host, storage_failure_reported: Cell::new(false) })
     }
 
-    /// Reads the engine; `f` must not call back into the page.
-    pub fn with_engine<T>(&self, f: impl FnOnce(&Engine) -> T) -> T {
-        f(&self.engine.borrow())
+    /// The engine, to read; the guard must be dropped before anything calls back into the page
+    /// (effects run only after `handle` has let go of it, so no call holds it then).
+    pub fn engine(&self) -> Ref<'_, Engine> {
+        self.engine.borrow()
     }
 
     /// Feeds one input and runs the resulting effects. A re-entrant call while the engine is

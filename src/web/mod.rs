@@ -110,20 +110,19 @@ impl calls::Target for &Rc<Driver> {
         self.diagnose(&Diagnostic::new(Level::Error, Code::UnreadableInput, event, path, message));
     }
     fn context(&mut self, key: &str) -> String {
-        self.with_engine(|engine| {
-            if key.is_empty() {
-                Value::Object(engine.state()).to_json()
-            } else {
-                engine.context(key).map(Value::to_json).unwrap_or_default()
-            }
-        })
+        let engine = self.engine();
+        if key.is_empty() {
+            Value::Object(engine.state()).to_json()
+        } else {
+            engine.context(key).map(Value::to_json).unwrap_or_default()
+        }
     }
     fn consent_state(&mut self) -> String {
-        self.with_engine(|engine| engine.consent_state().as_str().to_owned())
+        self.engine().consent_state().as_str().to_owned()
     }
     fn held(&mut self) -> String {
         let mut out = String::new();
-        json::push_uint(&mut out, self.with_engine(|engine| engine.held_count()) as u64);
+        json::push_uint(&mut out, self.engine().held_count() as u64);
         out
     }
 }
