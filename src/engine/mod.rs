@@ -857,7 +857,11 @@ impl Engine {
     ) {
         if let Some(handles) = body.and_then(edge::parse_response) {
             for cookie in handles.cookies {
-                self.cookies.retain(|(k, _)| *k != cookie.key);
+                // Every earlier value of it goes (a page may hold one per path), then the new one
+                // goes last. (A search per copy: cheaper in code than `retain`, and there are few.)
+                while let Some(at) = self.cookies.iter().position(|(k, _)| *k == cookie.key) {
+                    self.cookies.remove(at);
+                }
                 self.cookies.push((cookie.key.clone(), cookie.value.clone()));
                 effects.push(Effect::SetCookie(cookie));
             }
