@@ -106,21 +106,26 @@ pub fn meta_state(config: &EdgeConfig, domain: &str, cookies: &[(String, String)
     out
 }
 
-/// The JSON body of one `interact`/`collect` request, shaped as alloy sends it, carrying `events`
-/// (alloy sends one per request; the Edge's v1 API takes an array, and we batch a burst) and
-/// `state` from [`meta_state`]. `queue_ms` is how long the oldest of them waited. Written as text
-/// directly (the same JSON a tree of [`Value`]s would give, with less code): `{"events":[{"xdm":
-/// …},…],"query":…,"meta":{"queueTimeMillis":…,"state":…,"configOverrides"?:…}}`.
-pub fn request_body(config: &EdgeConfig, events: Vec<Map>, state: &str, queue_ms: f64) -> String {
-    let mut out = String::from("{\"events\":[");
-    for (i, xdm) in events.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str("{\"xdm\":");
-        json::write_map(xdm, &mut out);
-        out.push('}');
+/// Appends one event, `{"xdm":…}`, to `events`: the list of a request body being built, its
+/// items separated by commas (for [`request_body`]).
+pub fn push_event(events: &mut String, xdm: &Map) {
+    if !events.is_empty() {
+        events.push(',');
     }
+    events.push_str("{\"xdm\":");
+    json::write_map(xdm, events);
+    events.push('}');
+}
+
+/// The JSON body of one `interact`/`collect` request, shaped as alloy sends it, carrying `events`
+/// (written by [`push_event`]; alloy sends one per request, the Edge's v1 API takes an array, and
+/// we batch a burst) and `state` from [`meta_state`]. `queue_ms` is how long the oldest of them
+/// waited. Written as text directly (the same JSON a tree of [`Value`]s would give, with less
+/// code): `{"events":[{"xdm":…},…],"query":…,"meta":{"queueTimeMillis":…,"state":…,
+/// "configOverrides"?:…}}`.
+pub fn request_body(config: &EdgeConfig, events: &str, state: &str, queue_ms: f64) -> String {
+    let mut out = String::from("{\"events\":[");
+    out.push_str(events);
     out.push(']');
     push_query_and_meta(&mut out);
     out.push_str("\"queueTimeMillis\":");
@@ -328,6 +333,14 @@ mod tests {
     use super::*;
     use crate::engine::json::json;
 
+    fn events(xdms: &[Map]) -> String {
+        let mut events = String::new();
+        for xdm in xdms {
+            push_event(&mut events, xdm);
+        }
+        events
+    }
+
     fn config() -> EdgeConfig {
         EdgeConfig {
             datastream_id: "ds-1".into(),
@@ -364,7 +377,7 @@ mod tests {
         second.insert("eventType", "commerce.productListAdds");
         let cookies = [("kndctr_1234_AdobeOrg_identity".into(), "v".into()), ("other".into(), "x".into())];
         let first_party = meta_state(&config(), "example.test", &cookies, false);
-        let body = json::parse(&request_body(&config(), vec![xdm.clone(), second], &first_party, 12.4)).unwrap();
+        let body = json::parse(&request_body(&config(), &events(&[xdm.clone(), second]), &first_party, 12.4)).unwrap();
         assert_eq!(
             body["events"],
             json!([{"xdm": {"eventType": "commerce.productViews"}}, {"xdm": {"eventType": "commerce.productListAdds"}}])
@@ -377,7 +390,7 @@ mod tests {
             "dataset-9"
         );
         let third_party = meta_state(&config(), "shop.test", &cookies, false);
-        let body = json::parse(&request_body(&config(), vec![xdm], &third_party, 0.0)).unwrap();
+        let body = json::parse(&request_body(&config(), &events(&[xdm]), &third_party, 0.0)).unwrap();
         assert_eq!(body["meta"]["state"]["entries"], json!([{"key": "kndctr_1234_AdobeOrg_identity", "value": "v"}]));
     }
 
@@ -394,7 +407,7 @@ mod tests {
         let third_party = meta_state(&config(), "shop.test", &cookies, false);
         assert_eq!(third_party, [r#"{"domain":"shop.test","cookiesEnabled":true,"#, entries, "}"].concat());
         assert_eq!(
-            request_body(&config(), vec![xdm.clone(), Map::new()], &third_party, 3.6),
+            request_body(&config(), &events(&[xdm.clone(), Map::new()]), &third_party, 3.6),
             [
                 r#"{"events":[{"xdm":{"eventType":"a\"b"}},{"xdm":{}}],"query":{"identity":{"fetch":["ECID"]}},"#,
                 r#""meta":{"queueTimeMillis":4,"state":"#,
@@ -408,7 +421,7 @@ mod tests {
         assert_eq!(apex, r#"{"domain":"example.test","cookiesEnabled":true}"#);
         assert_eq!(meta_state(&no_dataset, "shop.test", &[], false), r#"{"domain":"shop.test","cookiesEnabled":true}"#);
         assert_eq!(
-            request_body(&no_dataset, vec![xdm], &apex, -1.0),
+            request_body(&no_dataset, &events(&[xdm]), &apex, -1.0),
             concat!(
                 r#"{"events":[{"xdm":{"eventType":"a\"b"}}],"query":{"identity":{"fetch":["ECID"]}},"#,
                 r#""meta":{"queueTimeMillis":0,"state":{"domain":"example.test","cookiesEnabled":true}}}"#

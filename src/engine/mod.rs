@@ -715,17 +715,17 @@ impl Engine {
         effects: &mut Vec<Effect>,
     ) -> Option<(String, Vec<String>, String)> {
         let ids = self.outbox.due_batch(self.now_ms, MAX_BATCH_EVENTS, BATCH_MAX_BYTES, BATCH_EVENT_OVERHEAD);
-        let mut payloads = Vec::with_capacity(ids.len());
+        let mut events = String::new();
         let mut oldest_ms = self.now_ms;
         for id in &ids {
             if let Some(entry) = self.outbox.get_mut(id) {
                 entry.state = State::InFlight;
                 oldest_ms = oldest_ms.min(entry.published_ms);
-                payloads.push(finalize(entry, ecid, effects));
+                edge::push_event(&mut events, &finalize(entry, ecid, effects));
             }
         }
         let request_id = ids.first()?.clone();
-        let body = edge::request_body(config, payloads, state, self.now_ms - oldest_ms);
+        let body = edge::request_body(config, &events, state, self.now_ms - oldest_ms);
         Some((request_id, ids, body))
     }
 
