@@ -22,7 +22,7 @@
 //!
 //! Nothing here panics on page input: unreadable JSON is reported through [`Target::unreadable`].
 
-use crate::engine::consent::Signal;
+use crate::engine::consent::{self, Signal};
 use crate::engine::json::{self, Value};
 use crate::engine::outbox::Limits;
 use crate::engine::xdm::PageFacts;
@@ -43,15 +43,16 @@ pub trait Target {
     fn held(&mut self) -> String;
 }
 
-/// Small positional arguments (`b`).
-struct Args(Value);
+/// Small positional arguments (`b`), parsed once for every operation (`set` reads its context
+/// from the same parse).
+struct Args(Result<Value, json::ParseError>);
 
 impl Args {
-    fn parse(b: &str) -> Args {
-        Args(json::parse(b).unwrap_or_default())
+    fn at(&self, i: usize) -> Option<&Value> {
+        self.0.as_ref().ok()?.at(i)
     }
     fn opt_str(&self, i: usize) -> Option<String> {
-        self.0.at(i).and_then(Value::as_str).map(str::to_owned)
+        self.at(i).and_then(Value::as_str).map(str::to_owned)
     }
     /// The string argument `i`, `""` when absent (one function, not an unwrap per call site).
     #[inline(never)]
@@ -59,27 +60,28 @@ impl Args {
         self.opt_str(i).unwrap_or_default()
     }
     fn num(&self, i: usize) -> f64 {
-        self.0.at(i).and_then(Value::as_f64).unwrap_or(0.0)
+        self.at(i).and_then(Value::as_f64).unwrap_or(0.0)
     }
     fn flag(&self, i: usize) -> bool {
-        self.0.at(i).and_then(Value::as_bool).unwrap_or(false)
+        self.at(i).and_then(Value::as_bool).unwrap_or(false)
     }
 }
 
 /// Carries out one call on `target` (see the module docs for the operations; `hide` feeds two
 /// inputs); returns the answer of the synchronous ones, `""` otherwise.
 pub fn decode(target: &mut impl Target, op: &str, a: &str, b: &str) -> String {
-    let args = || Args::parse(b);
+    let args = Args(json::parse(b));
     let input = match op {
         "start" => {
-            let args = args();
-            let saved = match json::parse(a) {
-                Ok(Value::Array(pairs)) => pairs
-                    .iter()
-                    .filter_map(|pair| Some((pair.at(0)?.as_str()?.to_owned(), pair.at(1)?.as_str()?.to_owned())))
-                    .collect(),
-                _ => Vec::new(),
-            };
+            // `[key, json]` pairs; anything else in the list is skipped.
+            let mut saved = Vec::new();
+            if let Ok(Value::Array(pairs)) = json::parse(a) {
+                for pair in &pairs {
+                    if let (Some(key), Some(json)) = (pair[0].as_str(), pair[1].as_str()) {
+                        saved.push((key.to_owned(), json.to_owned()));
+                    }
+                }
+            }
             let mut limits = Limits::default();
             if args.num(3) >= 1.0 {
                 limits.max_events = args.num(3) as usize;
@@ -92,7 +94,7 @@ pub fn decode(target: &mut impl Target, op: &str, a: &str, b: &str) -> String {
         "set" => {
             let value = if b.is_empty() {
                 None
-            } else if let Ok(v) = json::parse(b) {
+            } else if let Ok(v) = args.0 {
                 Some(v)
             } else {
                 target.unreadable("", a, "context is not valid JSON; it was not changed");
@@ -102,7 +104,6 @@ pub fn decode(target: &mut impl Target, op: &str, a: &str, b: &str) -> String {
         }
         "get" => return target.context(a),
         "publish" => {
-            let args = args();
             let method = args.str(0);
             let Ok(Value::Array(call_args)) = json::parse(a) else {
                 target.unreadable(&method, "", "publish arguments could not be read; the event was dropped");
@@ -118,45 +119,38 @@ pub fn decode(target: &mut impl Target, op: &str, a: &str, b: &str) -> String {
             })
         }
         "identity" => Input::IdentityResolved { ecid: (!a.is_empty()).then(|| a.to_owned()) },
-        "settled" => {
-            let args = args();
-            Input::HandOffSettled {
-                event_id: args.str(0),
-                error: (!args.flag(1)).then(|| a.to_owned()),
-                now_ms: args.num(2),
-                jitter: args.num(3),
-            }
-        }
-        "response" => {
-            let args = args();
-            Input::Response {
-                request_id: args.str(0),
-                status: args.num(1).clamp(0.0, 999.0) as u16,
-                retry_after: args.opt_str(2),
-                body: (!a.is_empty()).then(|| a.to_owned()),
-                now_ms: args.num(3),
-                jitter: args.num(4),
-            }
-        }
-        "tick" => Input::Tick { now_ms: args().num(0) },
+        "settled" => Input::HandOffSettled {
+            event_id: args.str(0),
+            error: (!args.flag(1)).then(|| a.to_owned()),
+            now_ms: args.num(2),
+            jitter: args.num(3),
+        },
+        "response" => Input::Response {
+            request_id: args.str(0),
+            status: args.num(1).clamp(0.0, 999.0) as u16,
+            retry_after: args.opt_str(2),
+            body: (!a.is_empty()).then(|| a.to_owned()),
+            now_ms: args.num(3),
+            jitter: args.num(4),
+        },
+        "tick" => Input::Tick { now_ms: args.num(0) },
         // `[now, persisted]`: a page kept in the back/forward cache may come back with its events,
         // so its snapshot is not closed (no other page takes it over at once).
         "hide" => {
-            let args = args();
             let now_ms = args.num(0);
             target.feed(Input::PageHidden { now_ms });
             Input::Save { now_ms, closing: !args.flag(1) }
         }
-        "save" => Input::Save { now_ms: args().num(0), closing: false },
-        "report" => Input::ReportInfo(args().flag(0)),
+        "save" => Input::Save { now_ms: args.num(0), closing: false },
+        "report" => Input::ReportInfo(args.flag(0)),
         "consent" => {
-            let args = args();
             let value = json::parse(a).unwrap_or_default();
             let flag = value.as_bool() == Some(true);
             let ids = |key: &str| -> Vec<u32> {
-                value.get(key).and_then(Value::as_array).map_or_else(Vec::new, |list| {
-                    list.iter().filter_map(|n| n.as_u64().and_then(|n| u32::try_from(n).ok())).collect()
-                })
+                value
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .map_or_else(Vec::new, |list| list.iter().filter_map(consent::as_u32).collect())
             };
             match args.str(0).as_str() {
                 "choice" => Input::ConsentChoice { choice: value.clone(), request_id: args.str(1) },

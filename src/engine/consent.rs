@@ -106,22 +106,33 @@ impl Settings {
         flag("consent.edge", "edge", &mut settings.send_to_edge);
         flag("consent.alloy", "alloy", &mut settings.apply_to_alloy);
         if let Some(purposes) = value::at(config, "tcf.purposes") {
-            match purposes
-                .as_array()
-                .map(|p| p.iter().map(|n| n.as_u64().and_then(|n| u32::try_from(n).ok())).collect())
-            {
-                Some(Some(list)) => settings.tcf_purposes = list,
-                _ => bad.push("consent.tcf.purposes"),
+            match purposes.as_array().and_then(|p| id_list(p)) {
+                Some(list) => settings.tcf_purposes = list,
+                None => bad.push("consent.tcf.purposes"),
             }
         }
         if let Some(vendor) = value::at(config, "tcf.vendor") {
-            match vendor.as_u64().and_then(|n| u32::try_from(n).ok()) {
+            match as_u32(vendor) {
                 Some(v) => settings.tcf_vendor = Some(v),
                 None => bad.push("consent.tcf.vendor"),
             }
         }
         (settings, bad)
     }
+}
+
+/// A TCF purpose or vendor id: a whole JSON number that fits in `u32`.
+pub fn as_u32(value: &Value) -> Option<u32> {
+    value.as_u64().and_then(|n| u32::try_from(n).ok())
+}
+
+/// Every element of `list` as a TCF id; `None` when one is not.
+fn id_list(list: &[Value]) -> Option<Vec<u32>> {
+    let mut ids = Vec::with_capacity(list.len());
+    for value in list {
+        ids.push(as_u32(value)?);
+    }
+    Some(ids)
 }
 
 /// A consent signal from the page.
@@ -154,15 +165,15 @@ pub fn decode_choice(choice: &Value) -> Option<State> {
     if let Some(text) = choice.as_str() {
         return State::parse(text);
     }
-    let items: Vec<&Value> = match choice {
-        Value::Array(items) => items.iter().collect(),
+    let items: &[Value] = match choice {
+        Value::Array(items) => items,
         Value::Object(_) => match value::at(choice, "consent") {
-            Some(Value::Array(items)) => items.iter().collect(),
-            _ => vec![choice],
+            Some(Value::Array(items)) => items,
+            _ => core::slice::from_ref(choice),
         },
         _ => return None,
     };
-    items.into_iter().find_map(|item| {
+    items.iter().find_map(|item| {
         if value::str_at(item, "standard")? != "Adobe" {
             return None;
         }

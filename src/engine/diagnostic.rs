@@ -139,7 +139,9 @@ pub fn redact_emails(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut start = 0;
     // Bytes, not chars: the separators are ASCII, which never occurs inside a multi-byte character.
-    for (i, b) in text.bytes().chain(core::iter::once(b' ')).enumerate() {
+    // The end of the text counts as a separator.
+    for i in 0..=text.len() {
+        let b = text.as_bytes().get(i).copied().unwrap_or(b' ');
         if !matches!(
             b,
             b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'(' | b')' | b'<' | b'>' | b'[' | b']' | b',' | b';' | b':'

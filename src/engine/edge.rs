@@ -5,7 +5,6 @@
 //! so the Edge cannot tell our requests from alloy's.
 
 use super::json::{self, Map, Value};
-use crate::obj;
 
 use super::value;
 
@@ -29,13 +28,11 @@ impl EdgeConfig {
     /// `kndctr_<org with @ as _>_<suffix>`.
     pub fn cookie_name(&self, suffix: &str) -> String {
         let mut name = String::from("kndctr_");
-        for (i, piece) in super::value::pieces(&self.org_id, b'@').enumerate() {
-            if i > 0 {
-                name.push('_');
-            }
+        // Each piece between `@`s, then `_`: the org with `@` as `_`, and the `_` before the suffix.
+        for piece in super::value::pieces(&self.org_id, b'@') {
             name.push_str(piece);
+            name.push('_');
         }
-        name.push('_');
         name.push_str(suffix);
         name
     }
@@ -79,67 +76,102 @@ fn push_query_component(out: &mut String, text: &str) {
     }
 }
 
-/// Facts about the page's cookie state that go into `meta.state`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PageState {
-    /// The page's apex domain (`example.test`); `""` on `localhost` or an IP address.
-    pub domain: String,
-    /// `kndctr_<org>_*` cookies, sent in `meta.state.entries` when the Edge host is not under the
-    /// page's apex domain (the browser will not send them in the `Cookie` header then).
-    pub entries: Vec<(String, String)>,
+/// `meta.state` as JSON text: the page's apex `domain` (`""` on `localhost` or an IP address),
+/// and, as `entries`, the `kndctr_<org>_*` ones among the page's `cookies` when the Edge host is
+/// not under that domain (the browser will not send them in the `Cookie` header then), or always
+/// with `always_entries`. Written once per pump and shared by its requests.
+pub fn meta_state(config: &EdgeConfig, domain: &str, cookies: &[(String, String)], always_entries: bool) -> String {
+    let under_apex = !domain.is_empty()
+        && (config.edge_domain == domain
+            || config.edge_domain.strip_suffix(domain).is_some_and(|head| head.ends_with('.')));
+    let prefix = config.cookie_name("");
+    let mut out = String::from("{\"domain\":");
+    json::write_string(domain, &mut out);
+    out.push_str(",\"cookiesEnabled\":true");
+    if always_entries || !under_apex {
+        let mut first = true;
+        for (key, value) in cookies.iter().filter(|(k, _)| k.starts_with(&prefix)) {
+            out.push_str(if first { ",\"entries\":[{\"key\":" } else { ",{\"key\":" });
+            first = false;
+            json::write_string(key, &mut out);
+            out.push_str(",\"value\":");
+            json::write_string(value, &mut out);
+            out.push('}');
+        }
+        if !first {
+            out.push(']');
+        }
+    }
+    out.push('}');
+    out
+}
+
+/// Appends one event, `{"xdm":…}`, to `events`: the list of a request body being built, its
+/// items separated by commas (for [`request_body`]).
+pub fn push_event(events: &mut String, xdm: &Map) {
+    if !events.is_empty() {
+        events.push(',');
+    }
+    events.push_str("{\"xdm\":");
+    json::write_map(xdm, events);
+    events.push('}');
 }
 
 /// The JSON body of one `interact`/`collect` request, shaped as alloy sends it, carrying `events`
-/// (alloy sends one per request; the Edge's v1 API takes an array, and we batch a burst).
-/// `queue_ms` is how long the oldest of them waited.
-pub fn request_body(config: &EdgeConfig, events: Vec<Map>, state: &PageState, queue_ms: f64) -> String {
-    let under_apex = !state.domain.is_empty()
-        && (config.edge_domain == state.domain
-            || config.edge_domain.strip_suffix(state.domain.as_str()).is_some_and(|head| head.ends_with('.')));
-    let meta_state = meta_state(state, !under_apex);
-    let mut meta = Map::new();
-    meta.insert("queueTimeMillis", queue_ms.max(0.0).round().min(9.0e15) as i64);
-    meta.insert("state", meta_state);
+/// (written by [`push_event`]; alloy sends one per request, the Edge's v1 API takes an array, and
+/// we batch a burst) and `state` from [`meta_state`]. `queue_ms` is how long the oldest of them
+/// waited. Written as text directly (the same JSON a tree of [`Value`]s would give, with less
+/// code): `{"events":[{"xdm":…},…],"query":…,"meta":{"queueTimeMillis":…,"state":…,
+/// "configOverrides"?:…}}`.
+pub fn request_body(config: &EdgeConfig, events: &str, state: &str, queue_ms: f64) -> String {
+    let mut out = String::from("{\"events\":[");
+    out.push_str(events);
+    out.push(']');
+    push_query_and_meta(&mut out);
+    out.push_str("\"queueTimeMillis\":");
+    json::push_int(&mut out, queue_ms.max(0.0).round().min(9.0e15) as i64);
+    out.push_str(",\"state\":");
+    out.push_str(state);
     if let Some(dataset) = &config.dataset_id {
-        meta.insert(
-            "configOverrides",
-            obj! {"com_adobe_experience_platform" => obj! {"datasets" => obj! {"event" => obj! {"datasetId" => dataset.as_str()}}}},
+        out.push_str(
+            ",\"configOverrides\":{\"com_adobe_experience_platform\":{\"datasets\":{\"event\":{\"datasetId\":",
         );
+        json::write_string(dataset, &mut out);
+        out.push_str("}}}}");
     }
-    obj! {
-        "events" => Value::Array(events.into_iter().map(|xdm| obj! {"xdm" => xdm}).collect()),
-        "query" => identity_query(),
-        "meta" => meta,
-    }
-    .to_json()
+    out.push_str("}}");
+    out
 }
 
-/// `{"identity": {"fetch": ["ECID"]}}`.
-fn identity_query() -> Value {
-    obj! {"identity" => obj! {"fetch" => Value::Array(vec!["ECID".into()])}}
+/// `,"query":{"identity":{"fetch":["ECID"]}},"meta":{`: what follows the events or the consent.
+fn push_query_and_meta(out: &mut String) {
+    out.push_str(",\"query\":{\"identity\":{\"fetch\":[\"ECID\"]}},\"meta\":{");
 }
 
-/// `meta.state`: the apex domain, and the `kndctr_*` cookies when the browser will not send them.
-fn meta_state(state: &PageState, with_entries: bool) -> Value {
-    let mut meta_state = Map::new();
-    meta_state.insert("domain", state.domain.as_str());
-    meta_state.insert("cookiesEnabled", true);
-    if with_entries && !state.entries.is_empty() {
-        let entries = state.entries.iter().map(|(k, v)| obj! {"key" => k.as_str(), "value" => v.as_str()}).collect();
-        meta_state.insert("entries", Value::Array(entries));
+/// The body of a `privacy/set-consent` request for the shopper's explicit `choice`, in the
+/// standard the page used: a plain `"in"`/`"out"` as Adobe 1.0 `general`, an object with a
+/// `consent` list as that list, anything else (one standard object) as a list of one. Then the
+/// identity query, and `meta.state` (from [`meta_state`], with the cookies always).
+pub fn consent_body(choice: &Value, state: &str) -> String {
+    let mut out = String::from("{\"consent\":");
+    match choice {
+        Value::String(general) => {
+            out.push_str("[{\"standard\":\"Adobe\",\"version\":\"1.0\",\"value\":{\"general\":");
+            json::write_string(general, &mut out);
+            out.push_str("}}]");
+        }
+        Value::Object(o) if o.contains_key("consent") => json::write(&o["consent"], &mut out),
+        other => {
+            out.push('[');
+            json::write(other, &mut out);
+            out.push(']');
+        }
     }
-    Value::Object(meta_state)
-}
-
-/// The body of a `privacy/set-consent` request: the consent objects, the identity query, and
-/// `meta.state` as in [`request_body`].
-pub fn consent_body(consent: &Value, state: &PageState) -> String {
-    obj! {
-        "consent" => consent.clone(),
-        "query" => identity_query(),
-        "meta" => obj! {"state" => meta_state(state, true)},
-    }
-    .to_json()
+    push_query_and_meta(&mut out);
+    out.push_str("\"state\":");
+    out.push_str(state);
+    out.push_str("}}");
+    out
 }
 
 /// A cookie the Edge asked us to write (`state:store`).
@@ -155,50 +187,34 @@ pub struct CookieWrite {
     pub same_site: Option<String>,
 }
 
-/// What an Edge response tells the client.
+/// What the engine takes from an Edge response. The ECID and the location hint come back as the
+/// `kndctr_<org>_identity` and `_cluster` cookies among the `state:store` entries, and are read
+/// from there (as alloy does on the next page), so their `identity:result` and
+/// `locationHint:result` handles are not read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Handles {
     /// `state:store` entries.
     pub cookies: Vec<CookieWrite>,
-    /// The ECID from `identity:result`.
-    pub ecid: Option<String>,
-    /// The EdgeNetwork location hint from `locationHint:result`.
-    pub hint: Option<String>,
     /// `errors[]` titles of a 207 (partial success) answer, each followed by `"; "`.
     pub errors: String,
 }
 
-/// Reads the handles alloy consumes from a response body; `None` if it is not an Edge answer
-/// (no `handle` array).
+/// Reads the handles the engine consumes from a response body; `None` if it is not an Edge
+/// answer (no `handle` array).
 pub fn parse_response(body: &str) -> Option<Handles> {
     let response = json::parse(body).ok()?;
     let mut handles = Handles::default();
     for handle in response.get("handle")?.as_array()? {
         let payload = handle.get("payload").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-        match handle.get("type").and_then(Value::as_str) {
-            Some("state:store") => handles.cookies.extend(payload.iter().filter_map(|p| {
+        if let Some("state:store") = handle.get("type").and_then(Value::as_str) {
+            handles.cookies.extend(payload.iter().filter_map(|p| {
                 Some(CookieWrite {
                     key: value::str_at(p, "key")?.to_owned(),
                     value: value::at(p, "value")?.as_str()?.to_owned(),
                     max_age: value::num_at(p, "maxAge"),
                     same_site: value::str_at(p, "attrs.SameSite").map(str::to_owned),
                 })
-            })),
-            Some("identity:result") => {
-                if let Some(ecid) = payload.iter().find_map(|p| {
-                    (value::str_at(p, "namespace.code") == Some("ECID")).then(|| value::str_at(p, "id")).flatten()
-                }) {
-                    handles.ecid = Some(ecid.to_owned());
-                }
-            }
-            Some("locationHint:result") => {
-                if let Some(hint) = payload.iter().find_map(|p| {
-                    (value::str_at(p, "scope") == Some("EdgeNetwork")).then(|| value::str_at(p, "hint")).flatten()
-                }) {
-                    handles.hint = Some(hint.to_owned());
-                }
-            }
-            _ => {}
+            }));
         }
     }
     if let Some(errors) = response.get("errors").and_then(Value::as_array) {
@@ -317,6 +333,14 @@ mod tests {
     use super::*;
     use crate::engine::json::json;
 
+    fn events(xdms: &[Map]) -> String {
+        let mut events = String::new();
+        for xdm in xdms {
+            push_event(&mut events, xdm);
+        }
+        events
+    }
+
     fn config() -> EdgeConfig {
         EdgeConfig {
             datastream_id: "ds-1".into(),
@@ -351,9 +375,9 @@ mod tests {
         xdm.insert("eventType", "commerce.productViews");
         let mut second = Map::new();
         second.insert("eventType", "commerce.productListAdds");
-        let first_party =
-            PageState { domain: "example.test".into(), entries: vec![("kndctr_x_identity".into(), "v".into())] };
-        let body = json::parse(&request_body(&config(), vec![xdm.clone(), second], &first_party, 12.4)).unwrap();
+        let cookies = [("kndctr_1234_AdobeOrg_identity".into(), "v".into()), ("other".into(), "x".into())];
+        let first_party = meta_state(&config(), "example.test", &cookies, false);
+        let body = json::parse(&request_body(&config(), &events(&[xdm.clone(), second]), &first_party, 12.4)).unwrap();
         assert_eq!(
             body["events"],
             json!([{"xdm": {"eventType": "commerce.productViews"}}, {"xdm": {"eventType": "commerce.productListAdds"}}])
@@ -365,9 +389,54 @@ mod tests {
             body["meta"]["configOverrides"]["com_adobe_experience_platform"]["datasets"]["event"]["datasetId"],
             "dataset-9"
         );
-        let third_party = PageState { domain: "shop.test".into(), ..first_party };
-        let body = json::parse(&request_body(&config(), vec![xdm], &third_party, 0.0)).unwrap();
-        assert_eq!(body["meta"]["state"]["entries"], json!([{"key": "kndctr_x_identity", "value": "v"}]));
+        let third_party = meta_state(&config(), "shop.test", &cookies, false);
+        let body = json::parse(&request_body(&config(), &events(&[xdm]), &third_party, 0.0)).unwrap();
+        assert_eq!(body["meta"]["state"]["entries"], json!([{"key": "kndctr_1234_AdobeOrg_identity", "value": "v"}]));
+    }
+
+    #[test]
+    fn bodies_are_the_json_alloy_sends_byte_for_byte() {
+        let mut xdm = Map::new();
+        xdm.insert("eventType", "a\"b");
+        let cookies = [
+            ("kndctr_1234_AdobeOrg_identity".into(), "v".into()),
+            ("mg_dnt".into(), "1".into()),
+            ("kndctr_1234_AdobeOrg_cluster".into(), "or2".into()),
+        ];
+        let entries = r#""entries":[{"key":"kndctr_1234_AdobeOrg_identity","value":"v"},{"key":"kndctr_1234_AdobeOrg_cluster","value":"or2"}]"#;
+        let third_party = meta_state(&config(), "shop.test", &cookies, false);
+        assert_eq!(third_party, [r#"{"domain":"shop.test","cookiesEnabled":true,"#, entries, "}"].concat());
+        assert_eq!(
+            request_body(&config(), &events(&[xdm.clone(), Map::new()]), &third_party, 3.6),
+            [
+                r#"{"events":[{"xdm":{"eventType":"a\"b"}},{"xdm":{}}],"query":{"identity":{"fetch":["ECID"]}},"#,
+                r#""meta":{"queueTimeMillis":4,"state":"#,
+                &third_party,
+                r#","configOverrides":{"com_adobe_experience_platform":{"datasets":{"event":{"datasetId":"dataset-9"}}}}}}"#
+            ]
+            .concat()
+        );
+        let no_dataset = EdgeConfig { dataset_id: None, ..config() };
+        let apex = meta_state(&no_dataset, "example.test", &cookies, false);
+        assert_eq!(apex, r#"{"domain":"example.test","cookiesEnabled":true}"#);
+        assert_eq!(meta_state(&no_dataset, "shop.test", &[], false), r#"{"domain":"shop.test","cookiesEnabled":true}"#);
+        assert_eq!(
+            request_body(&no_dataset, &events(&[xdm]), &apex, -1.0),
+            concat!(
+                r#"{"events":[{"xdm":{"eventType":"a\"b"}}],"query":{"identity":{"fetch":["ECID"]}},"#,
+                r#""meta":{"queueTimeMillis":0,"state":{"domain":"example.test","cookiesEnabled":true}}}"#
+            )
+        );
+        let always = meta_state(&no_dataset, "example.test", &cookies, true);
+        assert_eq!(always, [r#"{"domain":"example.test","cookiesEnabled":true,"#, entries, "}"].concat());
+        let tail = [r#","query":{"identity":{"fetch":["ECID"]}},"meta":{"state":"#, &always, "}}"].concat();
+        for (choice, consent) in [
+            (json!("out"), r#"[{"standard":"Adobe","version":"1.0","value":{"general":"out"}}]"#),
+            (json!({"consent": [{"standard": "IAB TCF"}]}), r#"[{"standard":"IAB TCF"}]"#),
+            (json!({"standard": "Adobe", "version": "2.0"}), r#"[{"standard":"Adobe","version":"2.0"}]"#),
+        ] {
+            assert_eq!(consent_body(&choice, &always), [r#"{"consent":"#, consent, &tail].concat());
+        }
     }
 
     #[test]
@@ -388,9 +457,8 @@ mod tests {
             {"type":"state:store","payload":[{"key":"kndctr_1234_AdobeOrg_cluster","value":"or2","maxAge":1800},
                                              {"key":"k2","value":"v2","maxAge":5,"attrs":{"SameSite":"None"}}]}]}"#;
         let h = parse_response(body).unwrap();
-        assert_eq!(h.ecid.as_deref(), Some("111"));
-        assert_eq!(h.hint.as_deref(), Some("or2"));
         assert_eq!(h.cookies.len(), 2);
+        assert_eq!(h.cookies[0].key, "kndctr_1234_AdobeOrg_cluster");
         assert_eq!(h.cookies[1].same_site.as_deref(), Some("None"));
         assert_eq!(parse_response("{}"), None);
         assert_eq!(parse_response("<html>"), None);

@@ -32,9 +32,8 @@ pub fn hash_email(xdm: &mut Map, custom_map: &mut Option<Value>) -> bool {
     if normalized.is_empty() || custom_map.is_some() {
         return true;
     }
-    let hashed = obj! {"id" => sha256::hex_digest(normalized.as_bytes()), "primary" => false};
     let mut map = Map::new();
-    map.insert(HASHED_EMAIL_NAMESPACE, Value::Array(vec![hashed]));
+    map.insert(HASHED_EMAIL_NAMESPACE, one_identity(&sha256::hex_digest(normalized.as_bytes()), false));
     *custom_map = Some(Value::Object(map));
     true
 }
@@ -57,23 +56,22 @@ pub fn apply(
     if let Some(ecid) = ecid {
         xdm.insert("personID", ecid);
     }
-    let ecid_entry = |ecid: &str| Value::Array(vec![obj! {"id" => ecid, "primary" => true}]);
     let identity_map = match custom_map.and_then(|m| normalize_custom(m, event, diagnostics)) {
         Some(custom) if has_primary(&custom) => custom,
         Some(mut custom) => {
             if let Some(ecid) = ecid {
-                custom.insert("ECID", ecid_entry(ecid));
+                custom.insert("ECID", one_identity(ecid, true));
             }
             custom
         }
         None => {
             let mut map = Map::new();
             if let Some(ecid) = ecid {
-                map.insert("ECID", ecid_entry(ecid));
+                map.insert("ECID", one_identity(ecid, true));
             }
             if let Some(email) = value::map_at(xdm, "personalEmail.address").and_then(Value::as_str) {
                 if !email.is_empty() {
-                    map.insert("email", Value::Array(vec![obj! {"id" => email, "primary" => false}]));
+                    map.insert("email", one_identity(email, false));
                 }
             }
             map
@@ -82,6 +80,11 @@ pub fn apply(
     if !identity_map.is_empty() {
         xdm.insert("identityMap", identity_map);
     }
+}
+
+/// `[{"id": id, "primary": primary}]`: one identity as a namespace's list in `identityMap`.
+fn one_identity(id: &str, primary: bool) -> Value {
+    Value::Array(vec![obj! {"id" => id, "primary" => primary}])
 }
 
 /// `prefix[i]suffix`, without the formatting machinery.
@@ -95,10 +98,9 @@ fn indexed_path(prefix: &str, i: usize, suffix: &str) -> String {
 }
 
 fn has_primary(map: &Map) -> bool {
-    map.values()
-        .filter_map(Value::as_array)
-        .flatten()
-        .any(|identity| identity.get("primary").and_then(Value::as_bool) == Some(true))
+    map.values().any(|list| {
+        list.as_array().is_some_and(|list| list.iter().any(|identity| identity["primary"].as_bool() == Some(true)))
+    })
 }
 
 /// A custom identity map as an object map, regrouping the array form; `None` when empty or unusable.

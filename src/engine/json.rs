@@ -36,9 +36,10 @@ pub enum Value {
 }
 
 /// A JSON number kept as its (valid) JSON text. Two numbers are equal when their values are
-/// (`5` equals `5.0`).
+/// (`5` equals `5.0`). A `String` rather than a `Box<str>`: a `Value` is no larger for it, and the
+/// shrinking copy into a box cost the wasm code of its own.
 #[derive(Debug, Clone)]
-pub struct Number(Box<str>);
+pub struct Number(String);
 
 impl PartialEq for Number {
     fn eq(&self, other: &Number) -> bool {
@@ -56,7 +57,7 @@ impl Number {
     pub fn from_i64(n: i64) -> Number {
         let mut text = String::new();
         push_int(&mut text, n);
-        Number(text.into())
+        Number(text)
     }
 
     /// `cents / 100` with its exact decimal text (`3704` → `37.04`, `500` → `5`).
@@ -75,12 +76,12 @@ impl Number {
                 text.push(char::from(b'0' + (frac % 10) as u8));
             }
         }
-        Number(text.into())
+        Number(text)
     }
 
     /// A number from JSON text; `None` unless `text` is a valid JSON number.
     pub fn from_text(text: &str) -> Option<Number> {
-        let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0, max_depth: 0 };
+        let mut p = Parser { text, pos: 0, depth: 0, max_depth: 0 };
         p.number().ok().filter(|_| p.pos == text.len())
     }
 
@@ -185,7 +186,12 @@ pub fn parse_f64(text: &str) -> Option<f64> {
 /// `None` otherwise. Integer arithmetic on `u64` only (no `u128`, no float parsing).
 fn exact_f64(m: u64, e: i32) -> Option<f64> {
     if e >= 0 {
-        return Some(m.checked_mul(10u64.checked_pow(e.unsigned_abs())?)? as f64);
+        // Past 10^19 any non-zero m overflows, so 20 steps decide.
+        let mut n = m;
+        for _ in 0..e.min(20) {
+            n = times_ten(n)?;
+        }
+        return Some(n as f64);
     }
     let k = e.unsigned_abs();
     if m == 0 || k > 27 {
@@ -215,18 +221,27 @@ fn exact_f64(m: u64, e: i32) -> Option<f64> {
     Some((q | u64::from(rem != 0)) as f64 * scale)
 }
 
+/// `10 n`, `None` on overflow: a comparison with a constant, where `checked_mul` costs a 128-bit
+/// multiplication routine in the wasm.
+fn times_ten(n: u64) -> Option<u64> {
+    (n <= u64::MAX / 10).then(|| n * 10)
+}
+
 /// Parses unsigned decimal digits (no sign, no white space).
 pub fn parse_uint(text: &str) -> Option<u64> {
     if text.is_empty() {
         return None;
     }
-    text.bytes().try_fold(0u64, |n, b| {
-        if b.is_ascii_digit() {
-            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-        } else {
-            None
-        }
-    })
+    text.bytes().try_fold(
+        0u64,
+        |n, b| {
+            if b.is_ascii_digit() {
+                times_ten(n)?.checked_add(u64::from(b - b'0'))
+            } else {
+                None
+            }
+        },
+    )
 }
 
 /// Appends the decimal digits of `n`.
@@ -551,14 +566,11 @@ macro_rules! test_json {
 #[cfg(test)]
 pub(crate) use test_json as json;
 
-/// Why a text is not JSON.
+/// A text is not JSON (or nests too deeply). No offset or reason: nothing shows more than "not
+/// valid JSON" to the page, and carrying them cost the wasm 455 B of brotli (their strings and
+/// a wider `Result` through every parsing function).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ParseError {
-    /// Byte offset of the problem.
-    pub offset: usize,
-    /// What is wrong.
-    pub reason: &'static str,
-}
+pub struct ParseError;
 
 /// Parses JSON text.
 ///
@@ -576,30 +588,25 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
 /// # Errors
 /// As [`parse`], with `max_depth` for [`MAX_DEPTH`].
 pub fn parse_nested(text: &str, max_depth: usize) -> Result<Value, ParseError> {
-    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0, max_depth };
+    let mut p = Parser { text, pos: 0, depth: 0, max_depth };
     let value = p.value()?;
     p.space();
-    if p.pos != p.bytes.len() {
-        return Err(p.error("trailing characters"));
+    if p.pos != text.len() {
+        return Err(ParseError); // trailing characters
     }
     Ok(value)
 }
 
 struct Parser<'a> {
     text: &'a str,
-    bytes: &'a [u8],
     pos: usize,
     depth: usize,
     max_depth: usize,
 }
 
 impl Parser<'_> {
-    fn error(&self, reason: &'static str) -> ParseError {
-        ParseError { offset: self.pos, reason }
-    }
-
     fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
+        self.text.as_bytes().get(self.pos).copied()
     }
 
     fn space(&mut self) {
@@ -609,38 +616,35 @@ impl Parser<'_> {
     }
 
     fn literal(&mut self, word: &'static str, value: Value) -> Result<Value, ParseError> {
-        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
+        if self.text.as_bytes().get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
             self.pos += word.len();
             Ok(value)
         } else {
-            Err(self.error("unknown literal"))
+            Err(ParseError) // unknown literal
         }
     }
 
     fn value(&mut self) -> Result<Value, ParseError> {
         self.space();
         match self.peek() {
-            Some(b'{') => self.nested(|p| p.object()),
-            Some(b'[') => self.nested(|p| p.array()),
+            Some(open @ (b'{' | b'[')) => {
+                if self.depth >= self.max_depth {
+                    return Err(ParseError); // nested too deeply
+                }
+                self.depth += 1;
+                self.pos += 1;
+                let value = if open == b'{' { self.object() } else { self.array() };
+                self.depth -= 1;
+                value
+            }
             Some(b'"') => self.string().map(Value::String),
             Some(b't') => self.literal("true", Value::Bool(true)),
             Some(b'f') => self.literal("false", Value::Bool(false)),
             Some(b'n') => self.literal("null", Value::Null),
             Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
-            Some(_) => Err(self.error("unexpected character")),
-            None => Err(self.error("unexpected end")),
+            Some(_) => Err(ParseError), // unexpected character
+            None => Err(ParseError),    // unexpected end
         }
-    }
-
-    fn nested(&mut self, f: impl FnOnce(&mut Self) -> Result<Value, ParseError>) -> Result<Value, ParseError> {
-        if self.depth >= self.max_depth {
-            return Err(self.error("nested too deeply"));
-        }
-        self.depth += 1;
-        self.pos += 1;
-        let value = f(self);
-        self.depth -= 1;
-        value
     }
 
     fn object(&mut self) -> Result<Value, ParseError> {
@@ -653,12 +657,12 @@ impl Parser<'_> {
         loop {
             self.space();
             if self.peek() != Some(b'"') {
-                return Err(self.error("expected a key"));
+                return Err(ParseError); // expected a key
             }
             let key = self.string()?;
             self.space();
             if self.peek() != Some(b':') {
-                return Err(self.error("expected ':'"));
+                return Err(ParseError); // expected ':'
             }
             self.pos += 1;
             let value = self.value()?;
@@ -674,7 +678,7 @@ impl Parser<'_> {
                     self.pos += 1;
                     return Ok(Value::Object(map));
                 }
-                _ => return Err(self.error("expected ',' or '}'")),
+                _ => return Err(ParseError), // expected ',' or '}'
             }
         }
     }
@@ -695,7 +699,7 @@ impl Parser<'_> {
                     self.pos += 1;
                     return Ok(Value::Array(items));
                 }
-                _ => return Err(self.error("expected ',' or ']'")),
+                _ => return Err(ParseError), // expected ',' or ']'
             }
         }
     }
@@ -716,12 +720,12 @@ impl Parser<'_> {
         let leading_zero = self.peek() == Some(b'0');
         let int = self.digits();
         if int == 0 || (leading_zero && int > 1) {
-            return Err(self.error("bad number"));
+            return Err(ParseError); // bad number
         }
         if self.peek() == Some(b'.') {
             self.pos += 1;
             if self.digits() == 0 {
-                return Err(self.error("bad number"));
+                return Err(ParseError); // bad number
             }
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
@@ -730,11 +734,11 @@ impl Parser<'_> {
                 self.pos += 1;
             }
             if self.digits() == 0 {
-                return Err(self.error("bad number"));
+                return Err(ParseError); // bad number
             }
         }
-        let text = self.text.get(start..self.pos).ok_or_else(|| self.error("bad number"))?;
-        Ok(Number(text.into()))
+        let text = self.text.get(start..self.pos).ok_or(ParseError)?;
+        Ok(Number(text.to_owned()))
     }
 
     fn hex4(&mut self) -> Result<u32, ParseError> {
@@ -744,7 +748,7 @@ impl Parser<'_> {
                 Some(c @ b'0'..=b'9') => c - b'0',
                 Some(c @ b'a'..=b'f') => c - b'a' + 10,
                 Some(c @ b'A'..=b'F') => c - b'A' + 10,
-                _ => return Err(self.error("bad \\u escape")),
+                _ => return Err(ParseError), // bad \u escape
             };
             n = n * 16 + u32::from(d);
             self.pos += 1;
@@ -764,7 +768,7 @@ impl Parser<'_> {
                 self.pos += 1;
             }
             // We stop only at ASCII bytes, so both ends are character boundaries.
-            out.push_str(self.text.get(start..self.pos).ok_or_else(|| self.error("bad UTF-8"))?);
+            out.push_str(self.text.get(start..self.pos).ok_or(ParseError)?);
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
@@ -772,21 +776,19 @@ impl Parser<'_> {
                 }
                 Some(b'\\') => {
                     self.pos += 1;
-                    let escape = self.peek().ok_or_else(|| self.error("unexpected end"))?;
+                    let escape = self.peek().ok_or(ParseError)?;
                     self.pos += 1;
-                    match escape {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
+                    let decoded = match escape {
+                        b'"' | b'\\' | b'/' => char::from(escape),
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
                         b'u' => {
                             let mut code = self.hex4()?;
                             if (0xD800..0xDC00).contains(&code)
-                                && self.bytes.get(self.pos..self.pos + 2) == Some(b"\\u")
+                                && self.text.as_bytes().get(self.pos..self.pos + 2) == Some(b"\\u")
                             {
                                 let save = self.pos;
                                 self.pos += 2;
@@ -797,13 +799,14 @@ impl Parser<'_> {
                                     self.pos = save;
                                 }
                             }
-                            out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                            char::from_u32(code).unwrap_or('\u{FFFD}')
                         }
-                        _ => return Err(self.error("bad escape")),
-                    }
+                        _ => return Err(ParseError), // bad escape
+                    };
+                    out.push(decoded);
                 }
-                Some(_) => return Err(self.error("control character in string")),
-                None => return Err(self.error("unterminated string")),
+                Some(_) => return Err(ParseError), // control character in string
+                None => return Err(ParseError),    // unterminated string
             }
         }
     }
@@ -903,8 +906,9 @@ mod tests {
         for text in ["", "{", "[1,]", "{\"a\"}", "01", "1.", "-", "1e", "\"a", "tru", "{\"a\":1}x", "\"\t\"", "NaN"] {
             assert!(parse(text).is_err(), "{text:?} should not parse");
         }
-        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
-        assert_eq!(parse(&deep).unwrap_err().reason, "nested too deeply");
+        let nested = |depth| "[".repeat(depth) + &"]".repeat(depth);
+        assert!(parse(&nested(MAX_DEPTH)).is_ok());
+        assert_eq!(parse(&nested(MAX_DEPTH + 1)), Err(ParseError), "nested too deeply");
     }
 
     #[test]

@@ -25,12 +25,11 @@ use std::rc::Rc;
 
 use json::{Map, Value};
 
-use crate::obj;
 use config::{Destination, Routing};
 use consent::{Consent, Signal};
 use context::ContextStore;
 use diagnostic::{Code, Diagnostic, Level};
-use edge::{CookieWrite, EdgeConfig, PageState, Verdict};
+use edge::{CookieWrite, EdgeConfig, Verdict};
 use method::Method;
 use outbox::{Entry, Limits, Outbox, State};
 use xdm::{Outcome, PageFacts, Snapshot};
@@ -569,7 +568,9 @@ impl Engine {
             .get("debugContext")
             .and_then(|d| value::str_at(d, "eventId"))
             .map_or(call.event_id, str::to_owned);
-        effects.extend(warnings.into_iter().map(|w| Effect::Diagnose(w.with_event_id(&event_id))));
+        for w in warnings {
+            effects.push(Effect::Diagnose(w.with_event_id(&event_id)));
+        }
         xdm.insert("_id", Value::String(event_id.clone()));
         xdm.insert("timestamp", Value::String(time::iso8601(call.at_ms)));
         if xdm.get("channel").is_none_or(Value::is_null) {
@@ -609,7 +610,9 @@ impl Engine {
     /// `{...state, ...extras, customContext?}` as the reference's subscribers see it.
     fn event_info(&self, extras: &Map, custom_arg: &Option<Value>) -> Map {
         let mut info = self.contexts.state();
-        info.extend(extras.iter().map(|(k, v)| (k.clone(), v.clone())));
+        for (k, v) in extras.iter() {
+            info.insert(k, v.clone());
+        }
         if let Some(custom) = custom_arg {
             info.insert("customContext", custom.clone());
         }
@@ -654,7 +657,7 @@ impl Engine {
             Ecid::Requested => return,
             Ecid::Known(ecid) => ecid.clone(),
         };
-        for id in self.outbox.due_ids(self.now_ms, usize::MAX) {
+        for id in self.outbox.due_ids(self.now_ms) {
             let Some(entry) = self.outbox.get_mut(&id) else { continue };
             entry.state = State::InFlight;
             let (method, xdm) = (entry.method.clone(), finalize(entry, ecid.as_deref(), effects));
@@ -663,7 +666,7 @@ impl Engine {
     }
 
     fn pump_direct(&mut self, config: &EdgeConfig, effects: &mut Vec<Effect>) {
-        if self.outbox.due_ids(self.now_ms, 1).is_empty() && self.consent_choice.is_none() {
+        if !self.outbox.has_due(self.now_ms) && self.consent_choice.is_none() {
             return;
         }
         if self.burst_open {
@@ -686,7 +689,7 @@ impl Engine {
         // not mint one ECID per request (alloy does the same).
         let limit = if ecid.is_some() { MAX_IN_FLIGHT } else { 1 };
         let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
-        let state = self.page_state(config);
+        let state = self.meta_state(config, false);
         while self.requests.len() + usize::from(self.consent_request.is_some()) < limit {
             let Some((request_id, events, body)) = self.next_batch(config, ecid.as_deref(), &state, effects) else {
                 break;
@@ -709,21 +712,21 @@ impl Engine {
         &mut self,
         config: &EdgeConfig,
         ecid: Option<&str>,
-        state: &PageState,
+        state: &str,
         effects: &mut Vec<Effect>,
     ) -> Option<(String, Vec<String>, String)> {
         let ids = self.outbox.due_batch(self.now_ms, MAX_BATCH_EVENTS, BATCH_MAX_BYTES, BATCH_EVENT_OVERHEAD);
-        let mut payloads = Vec::with_capacity(ids.len());
+        let mut events = String::new();
         let mut oldest_ms = self.now_ms;
         for id in &ids {
             if let Some(entry) = self.outbox.get_mut(id) {
                 entry.state = State::InFlight;
                 oldest_ms = oldest_ms.min(entry.published_ms);
-                payloads.push(finalize(entry, ecid, effects));
+                edge::push_event(&mut events, &finalize(entry, ecid, effects));
             }
         }
         let request_id = ids.first()?.clone();
-        let body = edge::request_body(config, payloads, state, self.now_ms - oldest_ms);
+        let body = edge::request_body(config, &events, state, self.now_ms - oldest_ms);
         Some((request_id, ids, body))
     }
 
@@ -740,12 +743,9 @@ impl Engine {
         self.cookie(&config.cookie_name("identity")).and_then(edge::decode_identity_cookie)
     }
 
-    fn page_state(&self, config: &EdgeConfig) -> PageState {
-        let prefix = config.cookie_name("");
-        PageState {
-            domain: self.domain.clone().unwrap_or_default(),
-            entries: self.cookies.iter().filter(|(k, _)| k.starts_with(&prefix)).cloned().collect(),
-        }
+    /// `meta.state` for this page's requests (see [`edge::meta_state`]).
+    fn meta_state(&self, config: &EdgeConfig, always_entries: bool) -> String {
+        edge::meta_state(config, self.domain.as_deref().unwrap_or_default(), &self.cookies, always_entries)
     }
 
     /// Acts on the consent state: `out` drops every waiting event, `pending` keeps them; returns
@@ -826,15 +826,8 @@ impl Engine {
         }
         let Some((choice, request_id)) = self.consent_choice.take() else { return };
         self.consent_request = Some(request_id.clone());
-        let consent = match &choice {
-            Value::String(general) => Value::Array(vec![
-                obj! {"standard" => "Adobe", "version" => "1.0", "value" => obj! {"general" => general.as_str()}},
-            ]),
-            Value::Object(o) if o.contains_key("consent") => o.get("consent").cloned().unwrap_or_default(),
-            other => Value::Array(vec![other.clone()]),
-        };
-        let state = self.page_state(config);
-        let body = edge::consent_body(&consent, &state);
+        let state = self.meta_state(config, true);
+        let body = edge::consent_body(&choice, &state);
         let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
         let url = config.url("privacy/set-consent", hint.as_deref(), &request_id);
         effects.push(Effect::Fetch { request_id, events: Vec::new(), url, body, keepalive: true });
@@ -845,7 +838,8 @@ impl Engine {
         message.push_str(self.consent.source());
         message.push_str("); the event was dropped and nothing was sent");
         effects.push(Effect::Diagnose(
-            Diagnostic::new(Level::Info, Code::ConsentOut, &entry.method, "", message).with_event_id(&entry.id),
+            Diagnostic::new(Level::Info, Code::ConsentOut, &entry.method, "", message.as_str())
+                .with_event_id(&entry.id),
         ));
     }
 
@@ -864,13 +858,17 @@ impl Engine {
     ) {
         if let Some(handles) = body.and_then(edge::parse_response) {
             for cookie in handles.cookies {
-                self.cookies.retain(|(k, _)| *k != cookie.key);
+                // Every earlier value of it goes (a page may hold one per path), then the new one
+                // goes last. (A search per copy: cheaper in code than `retain`, and there are few.)
+                while let Some(at) = self.cookies.iter().position(|(k, _)| *k == cookie.key) {
+                    self.cookies.remove(at);
+                }
                 self.cookies.push((cookie.key.clone(), cookie.value.clone()));
                 effects.push(Effect::SetCookie(cookie));
             }
             if !handles.errors.is_empty() {
                 effects.push(Effect::Diagnose(
-                    Diagnostic::new(Level::Warning, Code::EdgeWarning, "", "", handles.errors)
+                    Diagnostic::new(Level::Warning, Code::EdgeWarning, "", "", handles.errors.as_str())
                         .with_event_id(request_id),
                 ));
             }
@@ -917,7 +915,7 @@ impl Engine {
                     message.push_str("; retrying in ");
                     json::push_uint(&mut message, wait_ms.round() as u64);
                     message.push_str(" ms");
-                    let d = Diagnostic::new(Level::Info, Code::Retrying, &entry.method, "", message)
+                    let d = Diagnostic::new(Level::Info, Code::Retrying, &entry.method, "", message.as_str())
                         .with_event_id(event_id);
                     effects.push(Effect::Diagnose(d));
                 }
@@ -936,7 +934,7 @@ impl Engine {
                         message.push_str(&detail);
                     }
                     effects.push(Effect::Diagnose(
-                        Diagnostic::new(Level::Error, Code::DeliveryFailed, &entry.method, "", message)
+                        Diagnostic::new(Level::Error, Code::DeliveryFailed, &entry.method, "", message.as_str())
                             .with_event_id(event_id),
                     ));
                 }
@@ -971,7 +969,7 @@ impl Engine {
                                 Code::DeliveryFailed,
                                 &entry.method,
                                 "aepContext.webSdkName",
-                                text,
+                                text.as_str(),
                             )
                             .with_event_id(event_id),
                         ));
@@ -987,7 +985,7 @@ impl Engine {
                         Code::Retrying,
                         &entry.method,
                         "aepContext.webSdkName",
-                        message,
+                        message.as_str(),
                     )
                     .with_event_id(event_id);
                     effects.push(Effect::Diagnose(d));
@@ -1013,7 +1011,7 @@ impl Engine {
         }
         let Some(ecid) = self.direct_ecid(config) else { return };
         let hint = self.cookie(&config.cookie_name("cluster")).map(str::to_owned);
-        let state = self.page_state(config);
+        let state = self.meta_state(config, false);
         // Everything waiting goes, retries included: the page will not be there to retry.
         for entry in self.outbox.iter_mut().filter(|e| e.state != State::InFlight) {
             entry.state = State::Queued;
@@ -1031,8 +1029,8 @@ impl Engine {
         if self.page_key.is_empty() {
             return;
         }
-        let keep: Vec<&Entry> = self.outbox.iter().filter(|e| !self.handed_to_browser.contains(&e.id)).collect();
-        if keep.is_empty() {
+        // Nothing to keep (no event, or all of them handed to the browser): remove ours.
+        if self.outbox.iter().all(|e| self.handed_to_browser.contains(&e.id)) {
             if self.stored {
                 self.stored = false;
                 effects.push(Effect::Unstore { key: self.page_key.clone() });
@@ -1074,12 +1072,12 @@ impl Engine {
     /// Drops events too old to send.
     fn expire(&mut self, effects: &mut Vec<Effect>) {
         let now = self.now_ms;
-        let expired: Vec<String> = self
-            .outbox
-            .iter()
-            .filter(|e| e.state != State::InFlight && now - e.published_ms > outbox::MAX_AGE_MS)
-            .map(|e| e.id.clone())
-            .collect();
+        let mut expired = Vec::new();
+        for e in self.outbox.iter() {
+            if e.state != State::InFlight && now - e.published_ms > outbox::MAX_AGE_MS {
+                expired.push(e.id.clone());
+            }
+        }
         for id in expired {
             if let Some(entry) = self.outbox.remove(&id) {
                 effects.push(Effect::Diagnose(
@@ -1136,7 +1134,7 @@ impl Engine {
 
     fn diagnose_info(&self, effects: &mut Vec<Effect>, code: Code, event: &str, path: &str, message: String) {
         if self.report_info {
-            effects.push(Effect::Diagnose(Diagnostic::new(Level::Info, code, event, path, message)));
+            effects.push(Effect::Diagnose(Diagnostic::new(Level::Info, code, event, path, message.as_str())));
         }
     }
 }
@@ -1146,7 +1144,9 @@ fn finalize(entry: &Entry, ecid: Option<&str>, effects: &mut Vec<Effect>) -> Map
     let mut xdm = entry.xdm.clone();
     let mut diagnostics = Vec::new();
     identity::apply(&mut xdm, entry.custom_identity_map.as_ref(), ecid, &entry.method, &mut diagnostics);
-    effects.extend(diagnostics.into_iter().map(|d| Effect::Diagnose(d.with_event_id(&entry.id))));
+    for d in diagnostics {
+        effects.push(Effect::Diagnose(d.with_event_id(&entry.id)));
+    }
     xdm
 }
 
@@ -1168,18 +1168,22 @@ fn problem_title(body: &str) -> Option<String> {
 
 /// `document.cookie` → `(name, value)` pairs.
 fn parse_cookies(cookies: &str) -> Vec<(String, String)> {
-    value::pieces(cookies, b';')
-        .filter_map(|pair| {
-            let (name, value) = value::split_at_byte(pair, b'=')?;
-            Some((name.trim_ascii().to_owned(), value.trim_ascii().to_owned()))
-        })
-        .collect()
+    let mut pairs = Vec::new();
+    for pair in value::pieces(cookies, b';') {
+        if let Some((name, value)) = value::split_at_byte(pair, b'=') {
+            pairs.push((name.trim_ascii().to_owned(), value.trim_ascii().to_owned()));
+        }
+    }
+    pairs
 }
 
 /// Splits publish arguments into named positional extras and the optional custom context.
 fn split_args(method: &'static Method, mut args: Vec<Value>, effects: &mut Vec<Effect>) -> (Map, Option<Value>) {
     let custom = if args.len() > method.extras.len() { args.drain(method.extras.len()..).next() } else { None };
-    let extras = method.extras.iter().zip(args).map(|(name, v)| ((*name).to_owned(), v)).collect();
+    let mut extras = Map::new();
+    for (name, v) in method.extras.iter().zip(args) {
+        extras.insert(name, v);
+    }
     let custom = match custom {
         None | Some(Value::Null) => None,
         Some(v @ Value::Object(_)) => Some(v),

@@ -190,17 +190,32 @@ impl Outbox {
     /// Removes every event that is not being sent and returns them, oldest first. Requests under
     /// way cannot be recalled; their entries stay until the answer comes.
     pub fn drain_waiting(&mut self) -> Vec<Entry> {
-        let (in_flight, waiting) =
-            std::mem::take(&mut self.entries).into_iter().partition(|e| e.state == State::InFlight);
-        self.entries = in_flight;
+        let mut waiting = Vec::new();
+        for e in std::mem::take(&mut self.entries) {
+            if e.state == State::InFlight {
+                self.entries.push(e);
+            } else {
+                waiting.push(e);
+            }
+        }
         self.bytes = self.entries.iter().map(|e| e.bytes).sum();
         waiting
     }
 
-    /// The first `limit` events that are due (queued, or waiting for a retry whose time has come),
-    /// oldest first. Bounded so that a burst of sends stays linear, not quadratic.
-    pub fn due_ids(&self, now_ms: f64, limit: usize) -> Vec<String> {
-        self.entries.iter().filter(|e| e.is_due(now_ms)).take(limit).map(|e| e.id.clone()).collect()
+    /// Whether an event is due (queued, or waiting for a retry whose time has come).
+    pub fn has_due(&self, now_ms: f64) -> bool {
+        self.entries.iter().any(|e| e.is_due(now_ms))
+    }
+
+    /// The ids of the events that are due, oldest first.
+    pub fn due_ids(&self, now_ms: f64) -> Vec<String> {
+        let mut ids = Vec::new();
+        for e in &self.entries {
+            if e.is_due(now_ms) {
+                ids.push(e.id.clone());
+            }
+        }
+        ids
     }
 
     /// The due events (as [`Outbox::due_ids`]) that fit in one request: oldest first, at least one,
@@ -226,8 +241,8 @@ impl Outbox {
     /// entries it changed (it returns `true`) get their JSON and size recomputed.
     pub fn rewrite_waiting(&mut self, mut rewrite: impl FnMut(&mut Map, &mut Option<Value>) -> bool) -> bool {
         let mut any = false;
-        for e in self.entries.iter_mut().filter(|e| e.state != State::InFlight) {
-            if rewrite(&mut e.xdm, &mut e.custom_identity_map) {
+        for e in &mut self.entries {
+            if e.state != State::InFlight && rewrite(&mut e.xdm, &mut e.custom_identity_map) {
                 e.write_json();
                 any = true;
             }
@@ -251,10 +266,15 @@ impl Outbox {
         out.push_str("{\"v\":1,\"updated\":");
         out.push_str(ms(now_ms).as_str());
         out.push_str(if closed { ",\"closed\":true,\"events\":[" } else { ",\"closed\":false,\"events\":[" });
-        for (i, e) in self.entries.iter().filter(|e| !skip.contains(&e.id)).enumerate() {
-            if i > 0 {
+        let mut first = true;
+        for e in &self.entries {
+            if skip.contains(&e.id) {
+                continue;
+            }
+            if !first {
                 out.push(',');
             }
+            first = false;
             out.push_str("{\"id\":");
             json::write_string(&e.id, &mut out);
             out.push_str(",\"method\":");
@@ -299,23 +319,26 @@ pub fn read_snapshot(json: &str, now_ms: f64) -> Option<Restored> {
     }
     let closed = saved.get("closed").and_then(Value::as_bool).unwrap_or(false);
     let updated = value::num_at(&saved, "updated").unwrap_or(0.0);
-    let entries = saved
-        .get("events")?
-        .as_array()?
-        .iter()
-        .filter_map(|e| {
-            let mut entry = Entry::new(
-                value::str_at(e, "id")?.to_owned(),
-                value::str_at(e, "method").unwrap_or("").to_owned(),
-                e.get("xdm")?.as_object()?.clone(),
-                e.get("identityMap").cloned(),
-                value::num_at(e, "at")?,
-            );
-            entry.attempts = value::num_at(e, "attempts").map_or(0, |a| a.clamp(0.0, 1000.0) as u32);
-            Some(entry)
-        })
-        .collect();
+    let mut entries = Vec::new();
+    for e in saved.get("events")?.as_array()? {
+        if let Some(entry) = read_entry(e) {
+            entries.push(entry);
+        }
+    }
     Some(Restored { claimable: closed || now_ms - updated > STALE_AFTER_MS, entries })
+}
+
+/// One saved event, queued again with its attempt count; `None` without an id, XDM or time.
+fn read_entry(e: &Value) -> Option<Entry> {
+    let mut entry = Entry::new(
+        value::str_at(e, "id")?.to_owned(),
+        value::str_at(e, "method").unwrap_or("").to_owned(),
+        e.get("xdm")?.as_object()?.clone(),
+        e.get("identityMap").cloned(),
+        value::num_at(e, "at")?,
+    );
+    entry.attempts = value::num_at(e, "attempts").map_or(0, |a| a.clamp(0.0, 1000.0) as u32);
+    Some(entry)
 }
 
 #[cfg(test)]

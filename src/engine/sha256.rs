@@ -52,13 +52,13 @@ pub fn digest(data: &[u8]) -> [u8; 32] {
             let t2 = s0.wrapping_add(majority);
             v = [t1.wrapping_add(t2), a, b, c, d.wrapping_add(t1), e, f, g];
         }
-        for (sum, add) in h.iter_mut().zip(v) {
-            *sum = sum.wrapping_add(add);
+        for i in 0..8 {
+            h[i] = h[i].wrapping_add(v[i]);
         }
     }
     let mut out = [0u8; 32];
-    for (bytes, word) in out.chunks_exact_mut(4).zip(h) {
-        bytes.copy_from_slice(&word.to_be_bytes());
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = (h[i / 4] >> (24 - 8 * (i % 4))) as u8;
     }
     out
 }

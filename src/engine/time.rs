@@ -13,19 +13,25 @@ pub fn iso8601(epoch_ms: f64) -> String {
     let (y, m, d) = civil_from_days(days);
     let (h, min, s, milli) = (in_day / 3_600_000, in_day / 60_000 % 60, in_day / 1000 % 60, in_day % 1000);
     let mut out = String::with_capacity(24);
-    for (n, width, sep) in
-        [(y, 4, '-'), (m as i64, 2, '-'), (d as i64, 2, 'T'), (h, 2, ':'), (min, 2, ':'), (s, 2, '.'), (milli, 3, 'Z')]
-    {
-        let mut digits = [b'0'; 4];
-        let mut n = n;
-        for slot in digits[..width].iter_mut().rev() {
-            *slot = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-        out.extend(digits[..width].iter().map(|&b| char::from(b)));
-        out.push(sep);
-    }
+    push_padded(&mut out, y, 4, '-');
+    push_padded(&mut out, m.into(), 2, '-');
+    push_padded(&mut out, d.into(), 2, 'T');
+    push_padded(&mut out, h, 2, ':');
+    push_padded(&mut out, min, 2, ':');
+    push_padded(&mut out, s, 2, '.');
+    push_padded(&mut out, milli, 3, 'Z');
     out
+}
+
+/// Appends the last `width` (at most 4) decimal digits of `n` (not negative), then `after`.
+fn push_padded(out: &mut String, mut n: i64, width: usize, after: char) {
+    let mut digits = [b'0'; 4];
+    for slot in digits[..width].iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.extend(digits[..width].iter().map(|&b| char::from(b)));
+    out.push(after);
 }
 
 /// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar

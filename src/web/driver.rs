@@ -21,12 +21,12 @@
 //! | `domain` | | | | the apex domain |
 //! | `alloy-consent` | alloy global name | `in` or `out` | | |
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, Ref, RefCell};
 use std::rc::Rc;
 
 use super::Host;
 use crate::engine::diagnostic::{Code, Diagnostic, Level};
-use crate::engine::json::{self, Number, Value};
+use crate::engine::json;
 use crate::engine::{Effect, Engine, Input};
 
 /// The engine plus the host that performs its effects.
@@ -43,9 +43,10 @@ impl Driver {
         Rc::new(Driver { engine: RefCell::new(Engine::new()), host, storage_failure_reported: Cell::new(false) })
     }
 
-    /// Reads the engine; `f` must not call back into the page.
-    pub fn with_engine<T>(&self, f: impl FnOnce(&Engine) -> T) -> T {
-        f(&self.engine.borrow())
+    /// The engine, to read; the guard must be dropped before anything calls back into the page
+    /// (effects run only after `handle` has let go of it, so no call holds it then).
+    pub fn engine(&self) -> Ref<'_, Engine> {
+        self.engine.borrow()
     }
 
     /// Feeds one input and runs the resulting effects. A re-entrant call while the engine is
@@ -74,40 +75,48 @@ impl Driver {
         self.host.run("diagnostic", &diagnostic.to_json(), "", "");
     }
 
+    /// Carries out one effect. Matched by reference, so that the effect is dropped once, whole,
+    /// rather than field by field in every arm.
     fn run(self: &Rc<Self>, effect: Effect) {
         let host = &self.host;
-        match effect {
-            Effect::Diagnose(d) => self.diagnose(&d),
+        match &effect {
+            Effect::Diagnose(d) => self.diagnose(d),
             Effect::Notify { method, event_info } => {
-                host.run("notify", method, &Value::Object(event_info).to_json(), "");
+                host.run("notify", method, &map_json(event_info), "");
             }
             Effect::ResolveIdentity { sdk_name } => {
-                host.run("identity", &sdk_name, "", "");
+                host.run("identity", sdk_name, "", "");
             }
             Effect::HandOff { sdk_name, event_id, xdm, .. } => {
-                host.run("handoff", &sdk_name, &event_id, &Value::Object(xdm).to_json());
+                host.run("handoff", sdk_name, event_id, &map_json(xdm));
             }
             Effect::Fetch { request_id, url, body, keepalive, .. } => {
-                host.run(if keepalive { "fetch-keepalive" } else { "fetch" }, &request_id, &url, &body);
+                host.run(if *keepalive { "fetch-keepalive" } else { "fetch" }, request_id, url, body);
             }
             Effect::Beacon { request_id, url, body, .. } => {
-                let accepted = host.run("beacon", &url, &body, "") == "1";
-                self.handle(Input::BeaconQueued { request_id, accepted });
+                let accepted = host.run("beacon", url, body, "") == "1";
+                self.handle(Input::BeaconQueued { request_id: request_id.clone(), accepted });
             }
             Effect::SetCookie(c) => {
-                let max_age =
-                    c.max_age.and_then(|s| Number::from_text(&number_text(s))).map_or(Value::Null, Value::Number);
-                let same_site = c.same_site.map_or(Value::Null, Value::String);
-                host.run("cookie", &c.key, &c.value, &Value::Array(vec![max_age, same_site]).to_json());
+                // `[maxAge|null, sameSite|null]` as JSON text.
+                let mut attributes = String::from("[");
+                attributes.push_str(&c.max_age.map_or_else(|| "null".to_owned(), number_text));
+                attributes.push(',');
+                match &c.same_site {
+                    Some(same_site) => json::write_string(same_site, &mut attributes),
+                    None => attributes.push_str("null"),
+                }
+                attributes.push(']');
+                host.run("cookie", &c.key, &c.value, &attributes);
             }
             Effect::ScheduleTick { at_ms } => {
-                host.run("schedule", &number_text(at_ms), "", "");
+                host.run("schedule", &number_text(*at_ms), "", "");
             }
             Effect::ScheduleSave => {
                 host.run("save-soon", "", "", "");
             }
             Effect::Store { key, json } => {
-                if host.run("store", &key, &json, "") != "1" && !self.storage_failure_reported.replace(true) {
+                if host.run("store", key, json, "") != "1" && !self.storage_failure_reported.replace(true) {
                     self.diagnose(&Diagnostic::new(
                         Level::Warning,
                         Code::StorageUnavailable,
@@ -118,17 +127,24 @@ impl Driver {
                 }
             }
             Effect::Unstore { key } => {
-                host.run("unstore", &key, "", "");
+                host.run("unstore", key, "", "");
             }
             Effect::ProbeDomain => {
                 let domain = host.run("domain", "", "", "");
                 self.handle(Input::Domain(domain));
             }
             Effect::AlloyConsent { sdk_name, general } => {
-                host.run("alloy-consent", &sdk_name, general, "");
+                host.run("alloy-consent", sdk_name, general, "");
             }
         }
     }
+}
+
+/// `map` as JSON text.
+fn map_json(map: &json::Map) -> String {
+    let mut out = String::new();
+    json::write_map(map, &mut out);
+    out
 }
 
 /// A whole number of milliseconds or seconds as decimal text.
