@@ -33,8 +33,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # 41,300: the XDM mappers' size pass (one spec-driven line builder, shared fill/amount/counter
 # helpers, constant field tables; wasm −1,038 B with identical output): 41,275 B. Raised to 41,350
 # for a review's fixes to the new loader (+72 B: the API exists in a browser without WebAssembly;
-# a legacy Array.prototype.toJSON is put back with its own attributes).
-BUDGET=${1:-41350}
+# a legacy Array.prototype.toJSON is put back with its own attributes). Lowered to 37,150 after the
+# engine core's size pass (own O(1) size-class allocator instead of talc, request bodies written as
+# JSON text, plain loops instead of iterator chains, no 128-bit multiply; wasm −4.3 KB with the
+# same behaviour): 37,110 B measured.
+BUDGET=${1:-37150}
 FILES=(pkg/storefront-events.js pkg/storefront_collector_bg.wasm)
 cd "$ROOT"
 total_raw=0 total_gz=0 total_br=0
