@@ -267,7 +267,13 @@ SDK), Snowplow, Segment and RudderStack: same browser, same page, same run. Gene
 scripts/bench.sh                 # ~15-20 min on 2 vCPU: setup, npm peers, build pkg/, run, this file + the plot
 QUICK=1 scripts/bench.sh         # smoke run (2 runs, 200-event burst), prints the tables only
 RUNS=9 scripts/bench.sh ours-direct snowplow    # a subset, more runs (prints only)
+node bench/engine.mjs [other.wasm ...]          # the engine alone in Node, seconds: 20 and 1,000 events
 \`\`\`
+
+\`bench/engine.mjs\` times the wasm engine without a browser (a page view + N events in direct mode,
+every request answered), alternating variants of the module in child processes. It is the quick
+check for a change that trades speed for size (allocator, wasm-opt passes); the browser figures
+below are the ones that count.
 
 Not part of CI. Everything runs on loopback: Chromium maps every host the SDKs use to a local
 HTTP/2+TLS sink (\`bench/lib/sink.mjs\`), which serves the scripts from the pinned npm packages
