@@ -50,13 +50,17 @@ fn refinement(draft: &mut Draft<'_, '_>, filter: &Value, base: &str) -> Value {
         values.push(eq);
     } else if let Some(given) = filter.get("in").filter(|v| !v.is_null()) {
         let list = given.as_array().map_or(&[][..], Vec::as_slice);
-        values.extend(list.iter().filter_map(as_id_string).map(Value::String));
+        for v in list {
+            if let Some(text) = as_id_string(v) {
+                values.push(Value::String(text));
+            }
+        }
         if values.len() < list.len() || given.as_array().is_none() {
             draft.warn(Code::InvalidField, &join_path(base, "in"), "not a list of strings; the others are left out");
         }
     } else if filter.get("range").is_some_and(|v| !v.is_null()) {
         is_range = true;
-        for end in ["range.from", "range.to"] {
+        for end in &["range.from", "range.to"] {
             values.push(draft.text(filter, base, end).unwrap_or_else(|| Value::String(String::new())));
         }
     }
