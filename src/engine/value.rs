@@ -12,23 +12,27 @@ pub fn pieces(text: &str, separator: u8) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     core::iter::from_fn(move || {
         let current = rest?;
-        match current.bytes().position(|b| b == separator) {
-            Some(i) => {
-                rest = current.get(i + 1..);
-                current.get(..i)
-            }
-            None => {
-                rest = None;
-                Some(current)
-            }
-        }
+        let (piece, after) = match split_at_byte(current, separator) {
+            Some((piece, after)) => (piece, Some(after)),
+            None => (current, None),
+        };
+        rest = after;
+        Some(piece)
     })
 }
 
 /// `text` split at its first `separator` byte.
 pub fn split_at_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
-    let i = text.bytes().position(|b| b == separator)?;
-    Some((text.get(..i)?, text.get(i + 1..)?))
+    // An index loop: `bytes().position` measured twice the size in the wasm.
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == separator {
+            return Some((text.get(..i)?, text.get(i + 1..)?));
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Looks up a dotted path of object keys (`"pricing.regularPrice"`); `None` when any step is absent
