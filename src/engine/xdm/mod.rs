@@ -323,14 +323,14 @@ impl<'s, 'a> Draft<'s, 'a> {
     #[inline(never)]
     pub fn rows(&mut self, obj: &Value, base: &str, field: &str, fields: Option<&[(&str, &str)]>) -> Vec<Value> {
         let mut rows = Vec::new();
-        for (path, element) in self.objects(obj, base, field) {
+        for (path, element) in &self.objects(obj, base, field) {
             rows.push(match fields {
                 Some(fields) => {
                     let mut row = Map::new();
-                    self.copy_text(&mut row, element, &path, fields);
+                    self.copy_text(&mut row, element, path, fields);
                     Value::Object(row)
                 }
-                None => element.clone(),
+                None => (*element).clone(),
             });
         }
         rows
