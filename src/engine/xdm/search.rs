@@ -82,8 +82,8 @@ pub fn request(s: &Snapshot<'_>) -> Outcome {
         draft.copy(&mut site, u, base, &[("query", "phrase")], found);
         if found {
             sort = draft.rows(u, base, "sort", Some(&[("attribute", "attribute"), ("order", "direction")]));
-            for (filter_base, filter) in draft.objects(u, base, "filter") {
-                refinements.push(refinement(&mut draft, filter, &filter_base));
+            for (filter_base, filter) in &draft.objects(u, base, "filter") {
+                refinements.push(refinement(&mut draft, filter, filter_base));
             }
         }
     }
@@ -107,8 +107,8 @@ pub fn response(s: &Snapshot<'_>) -> Outcome {
     let mut suggestions = Vec::new();
     let mut lines = Vec::new();
     if let Some((base, u)) = found {
-        for (suggestion_base, suggestion) in draft.objects(u, base, "suggestions") {
-            if let Some(text) = draft.text(suggestion, &suggestion_base, "suggestion") {
+        for (suggestion_base, suggestion) in &draft.objects(u, base, "suggestions") {
+            if let Some(text) = draft.text(suggestion, suggestion_base, "suggestion") {
                 suggestions.push(text);
             }
         }
