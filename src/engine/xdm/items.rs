@@ -151,9 +151,9 @@ pub fn set_lines(draft: &mut Draft<'_, '_>, lines: Vec<Map>) {
 pub fn merge_line(base: Option<&Map>, line: Map) -> Map {
     let Some(base) = base else { return line };
     let mut merged = base.clone();
-    for (key, v) in line {
-        if key == "SKU" || merged.get(&key).is_none_or(Value::is_null) {
-            merged.insert_value(&key, v);
+    for (key, v) in line.iter() {
+        if key == "SKU" || merged.get(key).is_none_or(Value::is_null) {
+            merged.insert_value(key, v.clone());
         }
     }
     merged
