@@ -38,24 +38,17 @@ pub fn split_at_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
 /// Looks up a dotted path of object keys (`"pricing.regularPrice"`); `None` when any step is absent
 /// or not an object. JSON `null` counts as absent, as the reference's `||` fallbacks treat it.
 pub fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
-    let mut current = value;
-    for key in pieces(path, b'.') {
-        current = current.as_object()?.get(key)?;
-    }
-    (!current.is_null()).then_some(current)
+    map_at(value.as_object()?, path)
 }
 
 /// [`at`] for a payload that is still a bare object map.
 pub fn map_at<'a>(map: &'a Map, path: &str) -> Option<&'a Value> {
-    let (first, rest) = match split_at_byte(path, b'.') {
-        Some((first, rest)) => (first, Some(rest)),
-        None => (path, None),
-    };
-    let head = map.get(first)?;
-    match rest {
-        Some(rest) => at(head, rest),
-        None => (!head.is_null()).then_some(head),
+    let (mut current, mut rest) = (map, path);
+    while let Some((key, tail)) = split_at_byte(rest, b'.') {
+        current = current.get(key)?.as_object()?;
+        rest = tail;
     }
+    current.get(rest).filter(|v| !v.is_null())
 }
 
 /// A present, non-empty string at `path`.
