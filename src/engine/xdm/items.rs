@@ -92,31 +92,31 @@ pub fn lines(
 ) -> Vec<Map> {
     let Some(context) = draft.optional_context(key) else { return Vec::new() };
     let mut lines = Vec::new();
-    for (base, item) in draft.list(context, key, "items", required) {
+    for (base, item) in &draft.list(context, key, "items", required) {
         let mut line = Map::new();
-        draft.copy_required(&mut line, item, &base, "SKU", spec.sku);
-        draft.copy_text(&mut line, item, &base, spec.name);
-        let quantity = draft.number(item, &base, "quantity");
+        draft.copy_required(&mut line, item, base, "SKU", spec.sku);
+        draft.copy_text(&mut line, item, base, spec.name);
+        let quantity = draft.number(item, base, "quantity");
         if let Some(q) = quantity {
             line.insert("quantity", number_value(q));
         }
         // A missing price or quantity counts as 0 (so does an overflowing product, in `money`).
-        let price = draft.number(item, &base, spec.price).and_then(as_number).unwrap_or(0.0);
+        let price = draft.number(item, base, spec.price).and_then(as_number).unwrap_or(0.0);
         line.insert("priceTotal", money(price * quantity.and_then(as_number).unwrap_or(0.0)));
-        draft.copy_text(&mut line, item, &base, spec.tail);
+        draft.copy_text(&mut line, item, base, spec.tail);
         or_insert(&mut line, "currencyCode", currency);
         if spec.cart {
-            let discount = match draft.number(item, &base, "discountAmount") {
+            let discount = match draft.number(item, base, "discountAmount") {
                 Some(d) => number_value(d),
                 None => {
-                    let regular = draft.number(item, &base, "product.pricing.regularPrice");
-                    let special = draft.number(item, &base, "product.pricing.specialPrice");
+                    let regular = draft.number(item, base, "product.pricing.regularPrice");
+                    let special = draft.number(item, base, "product.pricing.specialPrice");
                     discount(regular, special)
                 }
             };
             line.insert("discountAmount", discount);
         }
-        let options = draft.rows(item, &base, spec.options, spec.option_fields);
+        let options = draft.rows(item, base, spec.options, spec.option_fields);
         if spec.cart || matches!(item.get(spec.options), Some(Value::Array(_))) {
             line.insert("selectedOptions", Value::Array(options));
         }
@@ -151,9 +151,9 @@ pub fn set_lines(draft: &mut Draft<'_, '_>, lines: Vec<Map>) {
 pub fn merge_line(base: Option<&Map>, line: Map) -> Map {
     let Some(base) = base else { return line };
     let mut merged = base.clone();
-    for (key, v) in line {
-        if key == "SKU" || merged.get(&key).is_none_or(Value::is_null) {
-            merged.insert_value(&key, v);
+    for (key, v) in line.iter() {
+        if key == "SKU" || merged.get(key).is_none_or(Value::is_null) {
+            merged.insert_value(key, v.clone());
         }
     }
     merged

@@ -210,9 +210,12 @@ impl<'s, 'a> Draft<'s, 'a> {
     /// Records a warning about `path` (once: a repeated code and path is not reported again).
     #[inline(never)]
     pub fn warn(&mut self, code: Code, path: &str, message: &str) {
-        if !self.warnings.iter().any(|w| w.code == code && w.path == path) {
-            self.warnings.push(self.snapshot.diagnostic(Level::Warning, code, path, message));
+        for w in &self.warnings {
+            if w.code == code && w.path == path {
+                return;
+            }
         }
+        self.warnings.push(self.snapshot.diagnostic(Level::Warning, code, path, message));
     }
 
     /// Reads dotted `field` of `obj` (named `base` in diagnostics), accepting it when `ok` does;
@@ -320,14 +323,14 @@ impl<'s, 'a> Draft<'s, 'a> {
     #[inline(never)]
     pub fn rows(&mut self, obj: &Value, base: &str, field: &str, fields: Option<&[(&str, &str)]>) -> Vec<Value> {
         let mut rows = Vec::new();
-        for (path, element) in self.objects(obj, base, field) {
+        for (path, element) in &self.objects(obj, base, field) {
             rows.push(match fields {
                 Some(fields) => {
                     let mut row = Map::new();
-                    self.copy_text(&mut row, element, &path, fields);
+                    self.copy_text(&mut row, element, path, fields);
                     Value::Object(row)
                 }
-                None => element.clone(),
+                None => (*element).clone(),
             });
         }
         rows
@@ -344,7 +347,8 @@ impl<'s, 'a> Draft<'s, 'a> {
             _ => return Vec::new(),
         };
         let mut found = Vec::new();
-        for (i, element) in list.as_array().into_iter().flatten().enumerate() {
+        let elements = list.as_array().map_or(&[][..], Vec::as_slice);
+        for (i, element) in elements.iter().enumerate() {
             let path = index_path(base, field, i);
             if element.is_object() {
                 found.push((path, element));

@@ -50,13 +50,17 @@ fn refinement(draft: &mut Draft<'_, '_>, filter: &Value, base: &str) -> Value {
         values.push(eq);
     } else if let Some(given) = filter.get("in").filter(|v| !v.is_null()) {
         let list = given.as_array().map_or(&[][..], Vec::as_slice);
-        values.extend(list.iter().filter_map(as_id_string).map(Value::String));
+        for v in list {
+            if let Some(text) = as_id_string(v) {
+                values.push(Value::String(text));
+            }
+        }
         if values.len() < list.len() || given.as_array().is_none() {
             draft.warn(Code::InvalidField, &join_path(base, "in"), "not a list of strings; the others are left out");
         }
     } else if filter.get("range").is_some_and(|v| !v.is_null()) {
         is_range = true;
-        for end in ["range.from", "range.to"] {
+        for end in &["range.from", "range.to"] {
             values.push(draft.text(filter, base, end).unwrap_or_else(|| Value::String(String::new())));
         }
     }
@@ -78,8 +82,8 @@ pub fn request(s: &Snapshot<'_>) -> Outcome {
         draft.copy(&mut site, u, base, &[("query", "phrase")], found);
         if found {
             sort = draft.rows(u, base, "sort", Some(&[("attribute", "attribute"), ("order", "direction")]));
-            for (filter_base, filter) in draft.objects(u, base, "filter") {
-                refinements.push(refinement(&mut draft, filter, &filter_base));
+            for (filter_base, filter) in &draft.objects(u, base, "filter") {
+                refinements.push(refinement(&mut draft, filter, filter_base));
             }
         }
     }
@@ -103,8 +107,8 @@ pub fn response(s: &Snapshot<'_>) -> Outcome {
     let mut suggestions = Vec::new();
     let mut lines = Vec::new();
     if let Some((base, u)) = found {
-        for (suggestion_base, suggestion) in draft.objects(u, base, "suggestions") {
-            if let Some(text) = draft.text(suggestion, &suggestion_base, "suggestion") {
+        for (suggestion_base, suggestion) in &draft.objects(u, base, "suggestions") {
+            if let Some(text) = draft.text(suggestion, suggestion_base, "suggestion") {
                 suggestions.push(text);
             }
         }
