@@ -56,6 +56,22 @@ extern "C" {
     /// a page cannot redefine.
     #[wasm_bindgen(js_name = Number)]
     pub(crate) fn js_number(text: &str) -> f64;
+
+    /// JavaScript's `Date`, only to format instants ([`iso_string`]).
+    type Date;
+
+    #[wasm_bindgen(constructor)]
+    fn new(ms: f64) -> Date;
+
+    #[wasm_bindgen(method, js_name = toISOString)]
+    fn to_iso_string(this: &Date) -> String;
+}
+
+/// `new Date(ms).toISOString()`: how the engine formats its `timestamp`s
+/// (`engine::time::iso8601`, which clamps `ms` into the range where this cannot throw), in place
+/// of the Rust calendar code. The classic script's glue uses the `toISOString` it captured at load.
+pub(crate) fn iso_string(ms: f64) -> String {
+    Date::new(ms).to_iso_string()
 }
 
 /// Every collector created, indexed by the handles `collector_new` returns (`None` once freed).
