@@ -3,7 +3,7 @@
 //! The clock itself lives in the web shell; the engine only formats the instant it is given, so a
 //! retried send carries the same `timestamp` as the first attempt. The instant is clamped here, on
 //! every target; the wasm build then formats it with JavaScript's `Date.prototype.toISOString`
-//! (through the shell, [`crate::web`]), which cost less than the calendar code below, and host
+//! (through the shell, `web`), which cost less than the calendar code below, and host
 //! builds with that calendar code.
 
 /// Formats epoch milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ`, as `Date.prototype.toISOString` does
