@@ -3,15 +3,17 @@
   // inputs, deprecation warnings): 1.3 KB brotli against about 0.4 KB for this.
   // It speaks the ABI wasm-bindgen gives the module: three exports (collector_new / collector_call /
   // collector_free), strings passed as (pointer, length) through __wbindgen_malloc / __wbindgen_free,
-  // one `host.run` import returning a string through a return pointer, and the externref table
-  // that wasm-bindgen initialises. scripts/assemble.mjs fills in the names and the table setup from
+  // one `host.run` import returning a string through a return pointer, JavaScript's `Number` for
+  // the decimal literals the engine has checked (as unary `+`, which a page cannot redefine),
+  // `new Date(ms)` and `toISOString` for its timestamps (both captured at load), and the externref
+  // table that wasm-bindgen initialises. scripts/assemble.mjs fills in the names and the table setup from
   // the glue wasm-bindgen generated for this very module, and fails the build when that glue no
   // longer has the shape this file relies on.
   // The browser built-ins are captured when the script runs, as in the API layer; a browser without
   // WebAssembly (or with it turned off) gets the API all the same, and an `engine-unavailable`
   // diagnostic when the engine cannot load.
-  var engineApi = (function (WA, fetch, Encoder, Decoder) {
-    var wasm, bytes, encoder, decoder;
+  var engineApi = (function (WA, fetch, Encoder, Decoder, DateC) {
+    var wasm, bytes, encoder, decoder, toISO = DateC.prototype.toISOString;
     /** The module's memory as bytes (a new view after the memory grew). */
     function memory() {
       if (!bytes || !bytes.byteLength) bytes = new Uint8Array(wasm.memory.buffer);
@@ -28,13 +30,19 @@
       ptr >>>= 0;
       return decoder.decode(memory().subarray(ptr, ptr + len));
     }
+    /** Returns `text` to the module through the return pointer `ret` (a string-valued import). */
+    function answer(ret, text) {
+      var s = put(text), view = new DataView(wasm.memory.buffer);
+      view.setInt32((ret >>> 0) + 4, s[1], true);
+      view.setInt32(ret >>> 0, s[0], true);
+    }
     var imports = { "./storefront_collector_bg.js": {
       /*@RUN@*/: function (ret, host, op, opLen, a, aLen, b, bLen, c, cLen) {
-        var answer = put(host.run(get(op, opLen), get(a, aLen), get(b, bLen), get(c, cLen)));
-        var view = new DataView(wasm.memory.buffer);
-        view.setInt32((ret >>> 0) + 4, answer[1], true);
-        view.setInt32(ret >>> 0, answer[0], true);
+        answer(ret, host.run(get(op, opLen), get(a, aLen), get(b, bLen), get(c, cLen)));
       },
+      /*@NUMBER@*/: function (ptr, len) { return +get(ptr, len); },
+      /*@DATE@*/: function (ms) { return new DateC(ms); },
+      /*@ISO@*/: function (ret, date) { answer(ret, toISO.call(date)); },
       /*@TABLE@*/: function () {
         var table = wasm.__wbindgen_externrefs;
         /*@TABLE_INIT@*/
@@ -69,4 +77,4 @@
         });
       }).then(start);
     };
-  })(win.WebAssembly, win.fetch, win.TextEncoder, win.TextDecoder);
+  })(win.WebAssembly, win.fetch, win.TextEncoder, win.TextDecoder, win.Date);

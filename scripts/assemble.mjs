@@ -37,7 +37,8 @@ writeFileSync(new URL("pkg/index.d.ts", root), read("js/index.d.ts"));
 
 /**
  * js/glue.js completed from the `no-modules` glue wasm-bindgen generated for this module (at
- * `path`): the hashed name of the `host.run` import and the externref table's initial entries.
+ * `path`): the hashed names of the `host.run`, `Number`, `new Date` and `toISOString` imports
+ * and the externref table's initial entries.
  * Fails when the generated glue no longer has the ABI js/glue.js speaks (a new wasm-bindgen, or a
  * changed boundary in src/web/mod.rs), rather than shipping a loader that breaks at run time.
  */
@@ -52,14 +53,25 @@ function classicGlue(path) {
   const imports = expect("the import object", /const import0 = \{\s*__proto__: null,([\s\S]*?)\n {8}\};/)[1];
   const names = [...imports.matchAll(/^ {12}(\w+): function/gm)].map((m) => m[1]);
   const run = names.find((n) => /^__wbg_run_[0-9a-f]+$/.test(n));
-  if (names.length !== 2 || !run || !names.includes("__wbindgen_init_externref_table")) {
-    throw new Error(`${path}: imports are ${names.join(", ")}; js/glue.js provides host.run and the externref table only`);
+  const named = (prefix) => names.find((n) => new RegExp(`^__wbg_${prefix}_[0-9a-f]+$`).test(n));
+  const [number, date, iso] = [named("Number"), named("new"), named("toISOString")];
+  if (names.length !== 5 || !run || !number || !date || !iso || !names.includes("__wbindgen_init_externref_table")) {
+    throw new Error(`${path}: imports are ${names.join(", ")}; js/glue.js provides host.run, Number, new Date, toISOString and the externref table only`);
   }
   const runBody = flat(expect("host.run", new RegExp(run + ": function\\(arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9\\) \\{([\\s\\S]*?)\\n {12}\\},"))[1]);
-  const runAbi = "const ret = arg1.run(getStringFromWasm0(arg2, arg3), getStringFromWasm0(arg4, arg5), getStringFromWasm0(arg6, arg7), getStringFromWasm0(arg8, arg9)); " +
-    "const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc); const len1 = WASM_VECTOR_LEN; " +
+  // A string answer, returned through the pointer in arg0.
+  const returned = "const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc); const len1 = WASM_VECTOR_LEN; " +
     "getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true); getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);";
+  const runAbi = "const ret = arg1.run(getStringFromWasm0(arg2, arg3), getStringFromWasm0(arg4, arg5), getStringFromWasm0(arg6, arg7), getStringFromWasm0(arg8, arg9)); " + returned;
   if (runBody !== runAbi) throw new Error(`${path}: host.run's ABI changed:\n${runBody}`);
+  for (const [what, name, args, body] of [
+    ["Number", number, "arg0, arg1", "const ret = Number(getStringFromWasm0(arg0, arg1)); return ret;"],
+    ["new Date", date, "arg0", "const ret = new Date(arg0); return ret;"],
+    ["toISOString", iso, "arg0, arg1", "const ret = arg1.toISOString(); " + returned],
+  ]) {
+    const found = flat(expect(what, new RegExp(name + ": function\\(" + args + "\\) \\{([\\s\\S]*?)\\n {12}\\},"))[1]);
+    if (found !== body) throw new Error(`${path}: ${what}'s ABI changed:\n${found}`);
+  }
   const table = expect("the externref table setup", /__wbindgen_init_externref_table: function\(\) \{\s*const table = wasm.__wbindgen_externrefs;([\s\S]*?)\n {12}\},/)[1];
   const entries = table.trim().split(/\n\s*/);
   if (!entries.every((line) => /^table\.set\(\d+, (undefined|null|true|false)\);$/.test(line))) {
@@ -92,6 +104,10 @@ function classicGlue(path) {
   ]) {
     if (!flat(generated).includes(line)) throw new Error(`${path}: no longer contains \`${line}\`; js/glue.js needs updating`);
   }
-  return fill(fill(fill(read("js/glue.js"), "/*@RUN@*/", run), "/*@TABLE@*/", "__wbindgen_init_externref_table"),
-    "/*@TABLE_INIT@*/", entries.join(" "));
+  let glue = read("js/glue.js");
+  for (const [marker, name] of [["RUN", run], ["NUMBER", number], ["DATE", date], ["ISO", iso],
+    ["TABLE", "__wbindgen_init_externref_table"], ["TABLE_INIT", entries.join(" ")]]) {
+    glue = fill(glue, `/*@${marker}@*/`, name);
+  }
+  return glue;
 }

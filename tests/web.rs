@@ -367,3 +367,31 @@ fn a_subscriber_may_free_its_collector_from_inside_an_effect() {
     publish_notified(h, "pageView", "e-2");
     assert_eq!(effects(&log, "notify").len(), 1, "freed: nothing more happens");
 }
+
+/// The engine's number reading and timestamp formatting go through JavaScript in the wasm build
+/// (`Number`, `Date.prototype.toISOString`); they must give what the host build's Rust code gives
+/// (pinned in `engine::json` and `engine::time`), at the edges of the clamped range included.
+#[wasm_bindgen_test]
+fn javascript_conversions_agree_with_the_host_build() {
+    use storefront_collector::engine::{json::parse_f64, time::iso8601};
+    for (text, expected) in [
+        ("12.5", Some(12.5)),
+        ("\t-.5e+1\r\n", Some(-5.0)),
+        ("5.", Some(5.0)),
+        ("0.30000000000000004", Some(0.30000000000000004)),
+        ("1e999", Some(f64::INFINITY)),
+        ("", None),
+        (" ", None),
+        ("0x10", None),
+        ("Infinity", None),
+        ("1_000", None),
+        ("\u{a0}1", None),
+    ] {
+        assert_eq!(parse_f64(text), expected, "{text:?}");
+    }
+    assert_eq!(iso8601(T0), "2026-11-23T12:00:00.123Z");
+    assert_eq!(iso8601(-1.5), "1969-12-31T23:59:59.999Z");
+    assert_eq!(iso8601(f64::NAN), "1970-01-01T00:00:00.000Z");
+    assert_eq!(iso8601(1e20), "9999-12-31T23:59:59.999Z");
+    assert_eq!(iso8601(-1e20), "0000-01-01T00:00:00.000Z");
+}

@@ -1,13 +1,30 @@
 //! Timestamps: milliseconds since the Unix epoch → the ISO-8601 UTC string XDM `timestamp` wants.
 //!
 //! The clock itself lives in the web shell; the engine only formats the instant it is given, so a
-//! retried send carries the same `timestamp` as the first attempt.
+//! retried send carries the same `timestamp` as the first attempt. The instant is clamped here, on
+//! every target; the wasm build then formats it with JavaScript's `Date.prototype.toISOString`
+//! (through the shell, `web`), which cost less than the calendar code below, and host
+//! builds with that calendar code.
 
 /// Formats epoch milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ`, as `Date.prototype.toISOString` does
-/// for years 0–9999. Out-of-range or non-finite inputs are clamped into that range.
+/// for years 0–9999. Out-of-range or non-finite inputs are clamped into that range; fractions of a
+/// millisecond are dropped (toward zero, as `new Date(ms)` does).
 pub fn iso8601(epoch_ms: f64) -> String {
     const MAX_MS: f64 = 253_402_300_799_999.0; // 9999-12-31T23:59:59.999Z
-    let ms = if epoch_ms.is_finite() { epoch_ms.clamp(-62_167_219_200_000.0, MAX_MS) } else { 0.0 } as i64;
+    format(if epoch_ms.is_finite() { epoch_ms.clamp(-62_167_219_200_000.0, MAX_MS).trunc() } else { 0.0 })
+}
+
+/// `new Date(ms).toISOString()` for a whole `ms` in the range [`iso8601`] clamps to.
+#[cfg(target_arch = "wasm32")]
+fn format(ms: f64) -> String {
+    crate::web::iso_string(ms)
+}
+
+/// The same text as `new Date(ms).toISOString()` for a whole `ms` in the range [`iso8601`] clamps
+/// to, for host builds.
+#[cfg(not(target_arch = "wasm32"))]
+fn format(ms: f64) -> String {
+    let ms = ms as i64;
     let days = ms.div_euclid(86_400_000);
     let in_day = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
@@ -23,6 +40,7 @@ pub fn iso8601(epoch_ms: f64) -> String {
     out
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Appends the last `width` (at most 4) decimal digits of `n` (not negative), then `after`.
 fn push_padded(out: &mut String, mut n: i64, width: usize, after: char) {
     let mut digits = [b'0'; 4];
@@ -36,6 +54,7 @@ fn push_padded(out: &mut String, mut n: i64, width: usize, after: char) {
 
 /// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar
 /// (Howard Hinnant's `civil_from_days` algorithm).
+#[cfg(not(target_arch = "wasm32"))]
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -60,5 +79,9 @@ mod tests {
         assert_eq!(iso8601(951_782_400_000.0), "2000-02-29T00:00:00.000Z");
         assert_eq!(iso8601(-1.0), "1969-12-31T23:59:59.999Z");
         assert_eq!(iso8601(f64::NAN), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(-1.5), "1969-12-31T23:59:59.999Z");
+        assert_eq!(iso8601(1.9), "1970-01-01T00:00:00.001Z");
+        assert_eq!(iso8601(1e20), "9999-12-31T23:59:59.999Z");
+        assert_eq!(iso8601(-1e20), "0000-01-01T00:00:00.000Z");
     }
 }

@@ -13,6 +13,15 @@
 //!   performs an effect with the page's APIs (`fetch`, `sendBeacon`, cookies, `localStorage`,
 //!   timers, the site's alloy) and answers the synchronous ones. The operations are listed in
 //!   `driver.rs`.
+//! * Rust → JavaScript, for the engine: two conversions the browser does exactly and that cost the
+//!   wasm more in Rust, `Number(text)` ([`js_number`], decimal literal → `f64`) and
+//!   `new Date(ms).toISOString()` ([`iso_string`], the XDM `timestamp`). The engine stays pure: it
+//!   checks and clamps its input itself on every target, and only its final step
+//!   (`engine::json::parse_f64`, `engine::time::iso8601`) is a `cfg(target_arch = "wasm32")`
+//!   call into this module, with the Rust conversion kept for host builds. Both results are pinned
+//!   against the host's in `tests/web.rs`. The classic script's glue uses built-ins captured at
+//!   load (unary `+`, the original `toISOString`); wasm-bindgen's `web` glue for the ES module
+//!   looks the globals up at call time.
 //!
 //! Page I/O is JavaScript rather than web-sys/gloo-net/wasm-bindgen-futures: doing the alloy calls
 //! in Rust with `JsFuture` measured 3.4 KB brotli of wasm and 0.6 KB of glue more.
@@ -48,6 +57,29 @@ extern "C" {
     /// effects (`""` otherwise).
     #[wasm_bindgen(method)]
     pub fn run(this: &Host, op: &str, a: &str, b: &str, c: &str) -> String;
+
+    /// JavaScript's `Number(text)`, correctly rounded by the language's definition: how the engine
+    /// converts decimal literals it has already checked (`engine::json::parse_f64`), in place of
+    /// about 0.5 KB brotli of Rust conversion code. The classic script's glue (`js/glue.js`)
+    /// answers with `+text`, which a page cannot redefine.
+    #[wasm_bindgen(js_name = Number)]
+    pub(crate) fn js_number(text: &str) -> f64;
+
+    /// JavaScript's `Date`, only to format instants ([`iso_string`]).
+    type Date;
+
+    #[wasm_bindgen(constructor)]
+    fn new(ms: f64) -> Date;
+
+    #[wasm_bindgen(method, js_name = toISOString)]
+    fn to_iso_string(this: &Date) -> String;
+}
+
+/// `new Date(ms).toISOString()`: how the engine formats its `timestamp`s
+/// (`engine::time::iso8601`, which clamps `ms` into the range where this cannot throw), in place
+/// of the Rust calendar code. The classic script's glue uses the `toISOString` it captured at load.
+pub(crate) fn iso_string(ms: f64) -> String {
+    Date::new(ms).to_iso_string()
 }
 
 /// Every collector created, indexed by the handles `collector_new` returns (`None` once freed).
