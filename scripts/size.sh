@@ -36,8 +36,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # a legacy Array.prototype.toJSON is put back with its own attributes). Lowered to 37,150 after the
 # engine core's size pass (own O(1) size-class allocator instead of talc, request bodies written as
 # JSON text, plain loops instead of iterator chains, no 128-bit multiply; wasm −4.3 KB with the
-# same behaviour): 37,110 B measured.
-BUDGET=${1:-37150}
+# same behaviour): 37,110 B measured. Lowered to 35,900 after a second round (decimal literals
+# converted by JavaScript's Number and timestamps by toISOString in the wasm build, SHA-256
+# constants computed, by-reference loops in the mappers): 35,871 B measured.
+BUDGET=${1:-35900}
 FILES=(pkg/storefront-events.js pkg/storefront_collector_bg.wasm)
 cd "$ROOT"
 total_raw=0 total_gz=0 total_br=0

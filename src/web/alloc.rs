@@ -9,7 +9,14 @@
 //! 16 bytes, the largest alignment served), and a freed block is only reused for a request of the
 //! same class (blocks are never split or merged). The collector's working set is bounded by the
 //! outbox's limits, and a storefront's allocations repeat the same few shapes, so freed blocks
-//! are reused quickly.
+//! are reused quickly. Memory stays bounded (a class takes new memory only when all its blocks are
+//! in use), but can be a few times the live data: a review's model of this allocator measured an
+//! outbox at its 2 MB limit, drained and refilled for 200 rounds with event sizes between 300 B
+//! and 12 KB, at 14 MB (2.6 MB live; flat from the sixth round), and building a 2.1 MB snapshot
+//! string at 12 MB. Delivered normally, 6,000 events with a five-line cart stayed within the first
+//! megabyte the allocator asks for (measured in Node: 33 pages, 17 of them the stack and data).
+//! Should that ever matter, large requests (64 KiB and up) could be served in
+//! whole pages from a list that merges neighbours.
 //!
 //! wasm32 without the `atomics` feature is single-threaded, which makes the `Cell`s sound.
 
@@ -70,7 +77,8 @@ impl Classes {
             if fresh != self.end.get() {
                 start = fresh;
             }
-            self.end.set(fresh + pages * PAGE);
+            // Saturating: growing to exactly 4 GiB would wrap the end to 0.
+            self.end.set(fresh.saturating_add(pages * PAGE));
         }
         self.top.set(start + size);
         start as *mut u8
