@@ -14,13 +14,10 @@ cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
 step() { printf '\033[1m[build]\033[0m %s\n' "$*"; }
 
-# immediate-abort: a panic (always a bug) becomes a bare trap, so no panic-formatting code ships;
-# location-detail=none and fmt-debug=none drop the file names and Debug code that would only serve
-# panic messages (-150 B brotli).
-# Passed here rather than in .cargo/config.toml so that tests keep their panic messages.
+# shellcheck source=scripts/wasm-release.sh
+source scripts/wasm-release.sh
 step "cargo build --release (wasm32, panic=immediate-abort)"
-cargo build --release --quiet \
-  --config 'target.wasm32-unknown-unknown.rustflags=["-Zunstable-options", "-Cpanic=immediate-abort", "-Zlocation-detail=none", "-Zfmt-debug=none"]'
+cargo build --release --quiet --config "$RELEASE_RUSTFLAGS"
 WASM=target/wasm32-unknown-unknown/release/storefront_collector.wasm
 
 step "wasm-bindgen --target web (ES module glue) and --target no-modules (inlined in the classic script)"
@@ -35,18 +32,9 @@ wasm-bindgen --target no-modules --no-typescript --out-dir "$CLASSIC" --out-name
 cmp -s "$CLASSIC/storefront_collector_bg.wasm" pkg/storefront_collector_bg.wasm \
   || { echo "build: the web and no-modules wasm differ" >&2; exit 1; }
 
-# binaryen 132 from npm; explicit feature list (never --all-features: Chromium rejects the result).
-# Two -Oz rounds, and --low-memory-unused: the module never touches addresses below 1024 (the stack
-# comes first, from 1 MiB down, and the data after it), so binaryen may fold constant additions
-# into load/store offsets. Together -361 B brotli, with the engine's speed unchanged (Node, 1,000
-# events). Measured and not kept: --flatten --rereloop (a further -320 B, but the engine ran ~50 %
-# slower).
-step "wasm-opt -Oz -Oz --low-memory-unused"
+step "wasm-opt (scripts/wasm-release.sh)"
 before=$(stat -c %s pkg/storefront_collector_bg.wasm)
-tools/node_modules/.bin/wasm-opt -Oz -Oz --low-memory-unused --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-target-features \
-  pkg/storefront_collector_bg.wasm -o pkg/storefront_collector_bg.wasm
+"${WASM_OPT[@]}" --strip-debug pkg/storefront_collector_bg.wasm -o pkg/storefront_collector_bg.wasm
 step "  $before → $(stat -c %s pkg/storefront_collector_bg.wasm) bytes"
 
 step "JavaScript entries (terser for what a storefront downloads)"
