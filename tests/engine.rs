@@ -46,12 +46,26 @@ fn set(engine: &mut Engine, key: &str, value: Value) -> Vec<Effect> {
 }
 
 fn direct(engine: &mut Engine) {
-    set(
-        engine,
-        "aepContext",
-        json!({"imsOrgId": "1234@AdobeOrg", "datastreamId": "ds-1", "edgeDomain": "edge.example.test"}),
-    );
+    direct_with_consent(engine, Value::Null);
+}
+
+/// Direct mode with forwarding on and `consent` as `aepContext.consent` (`null`: not given).
+fn direct_with_consent(engine: &mut Engine, consent: Value) {
+    let mut aep = json!({"imsOrgId": "1234@AdobeOrg", "datastreamId": "ds-1", "edgeDomain": "edge.example.test"});
+    if !consent.is_null() {
+        aep["consent"] = consent;
+    }
+    set(engine, "aepContext", aep);
     set(engine, "eventForwardingContext", json!({"aep": true}));
+}
+
+/// The ECID in the identity map of the first event of the first request among `effects`.
+fn first_request_ecid(effects: &[Effect]) -> Value {
+    let Some(Effect::Fetch { body, .. }) = effects.iter().find(|x| matches!(x, Effect::Fetch { .. })) else {
+        panic!("no request: {effects:?}")
+    };
+    let body: Value = serde_json::from_str(body).unwrap();
+    body["events"][0]["xdm"]["identityMap"]["ECID"][0]["id"].clone()
 }
 
 fn page_view(engine: &mut Engine, id: &str, at: f64) -> Vec<Effect> {
@@ -213,9 +227,7 @@ fn the_identity_from_the_first_response_opens_the_gate_to_four_requests() {
         };
         assert!(*keepalive && body.len() <= 16 * 1024, "each batch fits keep-alive: {} bytes", body.len());
     }
-    let Some(Effect::Fetch { body, .. }) = effects.iter().find(|x| matches!(x, Effect::Fetch { .. })) else { panic!() };
-    let body: Value = serde_json::from_str(body).unwrap();
-    assert_eq!(body["events"][0]["xdm"]["identityMap"]["ECID"][0]["id"], ECID);
+    assert_eq!(first_request_ecid(&effects), ECID);
 }
 
 #[test]
@@ -361,13 +373,7 @@ fn events_older_than_a_week_expire_with_a_diagnostic() {
 #[test]
 fn a_set_consent_request_without_identity_goes_alone_so_the_edge_mints_one_ecid() {
     let mut e = engine("", Limits::default());
-    set(
-        &mut e,
-        "aepContext",
-        json!({"imsOrgId": "1234@AdobeOrg", "datastreamId": "ds-1", "edgeDomain": "edge.example.test",
-               "consent": {"default": "pending", "edge": true}}),
-    );
-    set(&mut e, "eventForwardingContext", json!({"aep": true}));
+    direct_with_consent(&mut e, json!({"default": "pending", "edge": true}));
     page_view(&mut e, "a", T0);
     assert!(fetched(&end_task(&mut e, T0)).is_empty(), "pending: nothing goes");
     let effects = run(&mut e, Input::ConsentChoice { choice: ours(json!("in")), request_id: "consent-1".into() });
@@ -376,21 +382,13 @@ fn a_set_consent_request_without_identity_goes_alone_so_the_edge_mints_one_ecid(
     let cookie_answer = identity_answer();
     let effects = ok(&mut e, "consent-1", T0 + 20.0, &cookie_answer);
     assert_eq!(fetched_events(&effects), [["a"]], "then the event, with the identity the answer minted");
-    let Some(Effect::Fetch { body, .. }) = effects.iter().find(|x| matches!(x, Effect::Fetch { .. })) else { panic!() };
-    let body: Value = serde_json::from_str(body).unwrap();
-    assert_eq!(body["events"][0]["xdm"]["identityMap"]["ECID"][0]["id"], ECID);
+    assert_eq!(first_request_ecid(&effects), ECID);
 }
 
 #[test]
 fn a_choice_made_while_an_event_request_is_under_way_without_identity_waits_for_its_answer() {
     let mut e = engine("", Limits::default());
-    set(
-        &mut e,
-        "aepContext",
-        json!({"imsOrgId": "1234@AdobeOrg", "datastreamId": "ds-1", "edgeDomain": "edge.example.test",
-               "consent": {"edge": true}}),
-    );
-    set(&mut e, "eventForwardingContext", json!({"aep": true}));
+    direct_with_consent(&mut e, json!({"edge": true}));
     page_view(&mut e, "a", T0);
     assert_eq!(fetched(&end_task(&mut e, T0)), ["a"]);
     let effects = run(&mut e, Input::ConsentChoice { choice: ours(json!("in")), request_id: "consent-1".into() });
@@ -457,13 +455,7 @@ fn a_refused_beacon_keeps_its_events_for_the_next_page_without_a_late_fetch() {
 fn a_second_consent_choice_waits_for_the_answer_to_the_first() {
     let cookie = format!("kndctr_1234_AdobeOrg_identity={IDENTITY_COOKIE}");
     let mut e = engine(&cookie, Limits::default());
-    set(
-        &mut e,
-        "aepContext",
-        json!({"imsOrgId": "1234@AdobeOrg", "datastreamId": "ds-1", "edgeDomain": "edge.example.test",
-               "consent": {"edge": true}}),
-    );
-    set(&mut e, "eventForwardingContext", json!({"aep": true}));
+    direct_with_consent(&mut e, json!({"edge": true}));
     let first = run(&mut e, Input::ConsentChoice { choice: ours(json!("in")), request_id: "c-1".into() });
     assert_eq!(fetched(&first), ["c-1"]);
     let second = run(&mut e, Input::ConsentChoice { choice: ours(json!("out")), request_id: "c-2".into() });
