@@ -18,19 +18,9 @@ use storefront_collector::engine::{Effect, Engine, Input, Publish, Start};
 
 const IDENTITY_COOKIE: &str = "kndctr_1234_AdobeOrg_identity=CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==";
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// The world around one engine: time, the network, storage, and what the Edge received.
 struct World {
