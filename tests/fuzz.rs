@@ -30,7 +30,8 @@
 //! * Full, at least a million inputs, prints the count and the time:
 //!   `cargo +stable test --release --target x86_64-unknown-linux-gnu --test fuzz -- --ignored --nocapture`
 //! * `FUZZ_INPUTS=N` sets the count of either run, `FUZZ_SEED=S` the seed (default fixed, so runs
-//!   repeat). A panic prints the case seed, replays the case with every input printed, and fails.
+//!   repeat). `FUZZ_EFFECT_LOG=path` also writes every engine effect (`Debug`) to `path`, one per
+//!   line: run it at two commits and `cmp` the logs to show a refactor changed no behaviour. A panic prints the case seed, replays the case with every input printed, and fails.
 //!
 //! What it found is fixed and has a regression test at the end of this file.
 
@@ -818,6 +819,7 @@ impl World {
             }
             self.inputs += 1;
             for effect in self.engine.handle(input) {
+                log_effect(&effect);
                 self.check(rng, effect, &mut queue);
             }
         }
@@ -1280,6 +1282,23 @@ fn run(target: u64, seed: u64) -> Counts {
         }
     }
     counts
+}
+
+/// Appends `effect` to the `FUZZ_EFFECT_LOG` file, when one is set (see the header).
+fn log_effect(effect: &Effect) {
+    use std::io::Write;
+    static LOG: std::sync::OnceLock<Option<std::sync::Mutex<std::io::BufWriter<std::fs::File>>>> =
+        std::sync::OnceLock::new();
+    let log = LOG.get_or_init(|| {
+        let path = std::env::var_os("FUZZ_EFFECT_LOG")?;
+        let file = std::fs::File::create(&path).expect("FUZZ_EFFECT_LOG: cannot create the file");
+        Some(std::sync::Mutex::new(std::io::BufWriter::new(file)))
+    });
+    if let Some(log) = log {
+        let mut log = log.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        writeln!(log, "{effect:?}").expect("FUZZ_EFFECT_LOG: write failed");
+        log.flush().expect("FUZZ_EFFECT_LOG: flush failed");
+    }
 }
 
 fn env_u64(name: &str) -> Option<u64> {
