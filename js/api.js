@@ -582,7 +582,7 @@ function buildApi(loadEngine, options) {
     /** Resolves once the wasm engine runs (queued calls are applied by then). */
     ready: null,
   };
-  Object.defineProperty(api, "__storefrontCollector", { value: true });
+  define(api, "__storefrontCollector", { value: true });
 
   api.ready = P.resolve()
     .then(loadEngine)
