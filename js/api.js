@@ -105,6 +105,7 @@ function lowerFirst(name) {
  */
 function buildApi(loadEngine, options) {
   const win = typeof window === "undefined" ? globalThis : window;
+  /** `collector_call` on this page's collector once the engine runs: (op, a, b) → answer. */
   let engine = null;
   let queue = [];
   let debug = !!(options && options.debug);
@@ -163,9 +164,9 @@ function buildApi(loadEngine, options) {
   }
 
   function apply(call) {
-    if (call[0] === "set") engine.call("set", call[1], call[2] === undefined ? "" : call[2]);
-    else if (call[0] === "consent") engine.call("consent", call[2], stringify([call[1], call[3]]));
-    else engine.call("publish", call[2], stringify([call[1], call[3], call[4], call[5], call[6], call[7]]));
+    if (call[0] === "set") engine("set", call[1], call[2] === undefined ? "" : call[2]);
+    else if (call[0] === "consent") engine("consent", call[2], stringify([call[1], call[3]]));
+    else engine("publish", call[2], stringify([call[1], call[3], call[4], call[5], call[6], call[7]]));
   }
 
   /** Whether a cookie named exactly `mg_dnt` exists (the reference matched any substring). */
@@ -220,7 +221,7 @@ function buildApi(loadEngine, options) {
     try {
       let json;
       if (engine) {
-        json = engine.call("get", key === undefined ? "" : key, "");
+        json = engine("get", key === undefined ? "" : key, "");
         if (json === "") json = undefined;
       } else if (key === undefined) {
         const state = {};
@@ -329,7 +330,7 @@ function buildApi(loadEngine, options) {
   let tickTimer = 0, saveTimer = 0;
 
   /** Feeds the engine; `args` are the small positional arguments (see src/web/mod.rs). */
-  const feed = (op, payload, args) => engine.call(op, payload, args ? stringify(args) : "");
+  const feed = (op, payload, args) => engine(op, payload, args ? stringify(args) : "");
 
   /** The host: performs the engine's effects with the page's APIs (see src/web/driver.rs). */
   const host = {
@@ -499,7 +500,7 @@ function buildApi(loadEngine, options) {
 
   function startEngine(mod) {
     const handle = mod.collector_new(host);
-    engine = { call: (op, a, b) => mod.collector_call(handle, op, a, b) };
+    engine = (op, a, b) => mod.collector_call(handle, op, a, b);
     const saved = [];
     try {
       for (let i = 0; i < storage.length; i++) {
@@ -566,7 +567,7 @@ function buildApi(loadEngine, options) {
     },
     /** The effective state: "in", "pending" or "out" (undefined until the engine runs). */
     get() {
-      try { return engine ? engine.call("consent-state", "", "") : undefined; } catch (_) { return undefined; }
+      try { return engine ? engine("consent-state", "", "") : undefined; } catch (_) { return undefined; }
     },
   };
   watchConsent();
