@@ -581,22 +581,20 @@ function buildApi(loadEngine, options) {
     /** Turns console logging of every diagnostic on or off. */
     debug(enabled) { debug = enabled !== false; syncReporting(); },
     /** Resolves once the wasm engine runs (queued calls are applied by then). */
-    ready: null,
+    ready: P.resolve()
+      .then(loadEngine)
+      .then((mod) => {
+        startEngine(mod);
+        const pending = queue;
+        queue = [];
+        for (const call of pending) {
+          try { apply(call); } catch (e) { log("error", ["replay failed", e]); }
+        }
+      })
+      .catch((e) => {
+        report({ level: "error", code: "engine-unavailable", event: "", path: "", message: "the collector could not start: " + (e && e.message) });
+      }),
   };
   define(api, "__storefrontCollector", { value: true });
-
-  api.ready = P.resolve()
-    .then(loadEngine)
-    .then((mod) => {
-      startEngine(mod);
-      const pending = queue;
-      queue = [];
-      for (const call of pending) {
-        try { apply(call); } catch (e) { log("error", ["replay failed", e]); }
-      }
-    })
-    .catch((e) => {
-      report({ level: "error", code: "engine-unavailable", event: "", path: "", message: "the collector could not start: " + (e && e.message) });
-    });
   return api;
 }
