@@ -163,10 +163,12 @@ function buildApi(loadEngine, options) {
     }
   }
 
+  /** Applies a call: `["set", key, json or undefined]`, or `[op, payload, args]` given to `feed`
+   *  (`["consent", value, [signal, id]]`, `["publish", argsJson, [method, time, url, referrer,
+   *  notify, eventId]]`). The queue holds the same arrays while the engine loads. */
   function apply(call) {
     if (call[0] === "set") engine("set", call[1], call[2] === undefined ? "" : call[2]);
-    else if (call[0] === "consent") engine("consent", call[2], stringify([call[1], call[3]]));
-    else engine("publish", call[2], stringify([call[1], call[3], call[4], call[5], call[6], call[7]]));
+    else feed(call[0], call[1], call[2]);
   }
 
   /** Whether a cookie named exactly `mg_dnt` exists (the reference matched any substring). */
@@ -181,7 +183,7 @@ function buildApi(loadEngine, options) {
     const present = hasMgDnt();
     if (present !== mgDnt) {
       mgDnt = present;
-      enqueue(["consent", "mgdnt", String(present), ""]);
+      enqueue(["consent", String(present), ["mgdnt", ""]]);
     }
   }
   /** The same on the publish path, at most every 100 ms: reading `document.cookie` is not free
@@ -199,7 +201,7 @@ function buildApi(loadEngine, options) {
     if (queue.length >= MAX_QUEUED_CALLS) {
       const at = queue.findIndex((c) => c[0] === "publish");
       const dropped = at >= 0 ? queue.splice(at, 1)[0] : queue.shift();
-      report({ level: "error", code: "queue-full", event: dropped[0] === "publish" ? dropped[1] : "", path: "", message: "the collector is still loading and " + MAX_QUEUED_CALLS + " calls are queued; the oldest was dropped" });
+      report({ level: "error", code: "queue-full", event: dropped[0] === "publish" ? dropped[2][0] : "", path: "", message: "the collector is still loading and " + MAX_QUEUED_CALLS + " calls are queued; the oldest was dropped" });
     }
     queue[queue.length] = call;
   }
@@ -263,7 +265,7 @@ function buildApi(loadEngine, options) {
         try { url = String(win.document.URL); referrer = String(win.document.referrer); } catch (_) { /* no document */ }
         const notify = !!(handlers[event] || handlers["adobeDataLayer:event"]);
         checkMgDntSoon();
-        enqueue(["publish", method, args, now(), url, referrer, notify, uuid()]);
+        enqueue(["publish", args, [method, now(), url, referrer, notify, uuid()]]);
       } catch (e) {
         log("error", ["publish failed", e]);
       }
@@ -458,7 +460,7 @@ function buildApi(loadEngine, options) {
 
   /** Listens to the consent signals of the page: GPC, `mg_dnt` changes, IAB TCF v2. */
   function watchConsent() {
-    try { if (nav && nav.globalPrivacyControl === true) enqueue(["consent", "gpc", "true", ""]); } catch (_) { /* no navigator */ }
+    try { if (nav && nav.globalPrivacyControl === true) enqueue(["consent", "true", ["gpc", ""]]); } catch (_) { /* no navigator */ }
     checkMgDnt();
     try {
       if (win.cookieStore && win.cookieStore.addEventListener) {
@@ -488,7 +490,7 @@ function buildApi(loadEngine, options) {
             return list;
           };
           const ready = data.eventStatus === "tcloaded" || data.eventStatus === "useractioncomplete";
-          enqueue(["consent", "tcf", stringify({ gdprApplies: data.gdprApplies !== false, ready, purposes: ids(data.purpose), vendors: ids(data.vendor) }), ""]);
+          enqueue(["consent", stringify({ gdprApplies: data.gdprApplies !== false, ready, purposes: ids(data.purpose), vendors: ids(data.vendor) }), ["tcf", ""]]);
         });
       } catch (e) {
         report({ level: "warning", code: "invalid-argument", event: "", path: "__tcfapi", message: "the TCF API failed: " + message(e) });
@@ -560,7 +562,7 @@ function buildApi(loadEngine, options) {
     set(choice) {
       try {
         const json = toJson(choice, "", "consent");
-        if (json) enqueue(["consent", "choice", json, uuid()]);
+        if (json) enqueue(["consent", json, ["choice", uuid()]]);
       } catch (e) {
         log("error", ["consent.set failed", e]);
       }
