@@ -380,9 +380,13 @@ function buildApi(loadEngine, options) {
           }
           case "fetch":
           case "fetch-keepalive": {
-            // Retry-After may be an HTTP date; the engine takes seconds.
-            const seconds = (h) => (h === null || h === "" ? null : isNaN(+h) ? (isNaN(Date.parse(h)) ? null : String(Math.max(0, (Date.parse(h) - now()) / 1000))) : h);
-            const answer = (status, retryAfter, text) => feed("response", text || "", [a, status, seconds(retryAfter || null), now(), random()]);
+            // Retry-After may be an HTTP date; the engine takes seconds (null: none or unreadable).
+            const seconds = (h) => {
+              if (!h || !isNaN(+h)) return h || null;
+              const at = Date.parse(h);
+              return isNaN(at) ? null : String(Math.max(0, (at - now()) / 1000));
+            };
+            const answer = (status, retryAfter, text) => feed("response", text || "", [a, status, seconds(retryAfter), now(), random()]);
             try {
               nativeFetch(b, {
                 method: "POST", body: c, keepalive: op === "fetch-keepalive", credentials: "include", cache: "no-cache",
