@@ -483,9 +483,10 @@ function buildApi(loadEngine, options) {
         setInterval(checkMgDnt, 1000);
       }
     } catch (_) { /* no cookie access */ }
+    let tcfWatched = false;
     const tcf = () => {
-      if (typeof win.__tcfapi !== "function" || watchConsent.tcf) return;
-      watchConsent.tcf = true;
+      if (typeof win.__tcfapi !== "function" || tcfWatched) return;
+      tcfWatched = true;
       try {
         win.__tcfapi("addEventListener", 2, (data, success) => {
           if (!success || !data) return;
