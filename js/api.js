@@ -123,7 +123,9 @@ function buildApi(loadEngine, options) {
     } catch (_) { /* console replaced by something hostile */ }
   }
 
-  function emit(event, payload) {
+  /** Calls each subscriber of `event` with `make()`, called per subscriber (so each gets its own
+   *  data-layer payload; diagnostics pass the same object to all). */
+  function emit(event, make) {
     const list = handlers[event];
     if (!list) return;
     // Index loops, not Array methods: page code may have replaced them. Unsubscribing replaces the
@@ -131,7 +133,7 @@ function buildApi(loadEngine, options) {
     for (let i = 0, n = list.length; i < n; i++) {
       const handler = list[i];
       try {
-        handler.call(api, typeof payload === "function" ? payload() : payload);
+        handler.call(api, make());
       } catch (e) {
         if (event !== "diagnostic") {
           report({ level: "warning", code: "subscriber-failed", event, path: "", message: "a subscriber threw: " + (e && e.message) });
@@ -150,7 +152,7 @@ function buildApi(loadEngine, options) {
       const level = diagnostic.level === "error" ? (debug ? "error" : "warn") : diagnostic.level === "warning" ? "warn" : "info";
       log(level, [diagnostic.code, diagnostic.event, diagnostic.path, diagnostic.message]);
     }
-    emit("diagnostic", diagnostic);
+    emit("diagnostic", () => diagnostic);
   }
 
   /** Serializes page input; `undefined` in, `undefined` out; failures are reported. */
