@@ -32,12 +32,6 @@ const EVENT_NAMES = {
 const EVENTS = {};
 for (const method of METHODS) EVENTS[method] = EVENT_NAMES[method] || method.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
 
-/** Subscriber-only events of the data layer, plus our diagnostics stream. */
-const EXTRA_SUBSCRIPTIONS = {
-  dataLayerChange: "adobeDataLayer:change",
-  dataLayerEvent: "adobeDataLayer:event",
-  diagnostic: "diagnostic",
-};
 
 /** Most calls kept while the engine loads; past that the oldest publish calls are dropped. */
 const MAX_QUEUED_CALLS = 5000;
@@ -277,7 +271,12 @@ function buildApi(loadEngine, options) {
 
   const subscribe = {};
   const unsubscribe = {};
-  const subscriptions = Object.assign({}, EVENTS, EXTRA_SUBSCRIPTIONS);
+  // The publish methods' events, the data layer's subscriber-only events and our diagnostics stream.
+  const subscriptions = Object.assign({}, EVENTS, {
+    dataLayerChange: "adobeDataLayer:change",
+    dataLayerEvent: "adobeDataLayer:event",
+    diagnostic: "diagnostic",
+  });
   for (const name in subscriptions) {
     const event = subscriptions[name];
     subscribe[name] = (handler) => {
