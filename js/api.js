@@ -88,7 +88,7 @@ function uuid() {
 }
 
 function lowerFirst(name) {
-  return name === "AEP" ? "aep" : name.charAt(0).toLowerCase() + name.slice(1);
+  return name === "AEP" ? "aep" : name[0].toLowerCase() + name.slice(1);
 }
 
 /**
