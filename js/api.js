@@ -221,7 +221,6 @@ function buildApi(loadEngine, options) {
       let json;
       if (engine) {
         json = engine("get", key === undefined ? "" : key, "");
-        if (json === "") json = undefined;
       } else if (key === undefined) {
         const state = {};
         for (const call of queue) if (call[0] === "set") {
@@ -234,7 +233,8 @@ function buildApi(loadEngine, options) {
           if (queue[i][0] === "set" && queue[i][1] === key) { json = queue[i][2]; break; }
         }
       }
-      return json === undefined || json === null ? undefined : parse(json);
+      // No context: "" from the engine, undefined in the queue (JSON text is never empty).
+      return json ? parse(json) : undefined;
     } catch (e) {
       log("error", ["getContext failed", e]);
       return undefined;
