@@ -110,7 +110,7 @@ function buildApi(loadEngine, options) {
   const handlers = {};
   const alloyLookups = {};
 
-  function log(level, args) {
+  function log(level, ...args) {
     try {
       const c = win.console;
       (c[level] || c.log).apply(c, ["[storefront-collector]"].concat(args));
@@ -132,7 +132,7 @@ function buildApi(loadEngine, options) {
         if (event !== "diagnostic") {
           report({ level: "warning", code: "subscriber-failed", event, path: "", message: "a subscriber threw: " + (e && e.message) });
         } else {
-          log("warn", ["a diagnostic subscriber threw", e]);
+          log("warn", "a diagnostic subscriber threw", e);
         }
       }
     }
@@ -144,7 +144,7 @@ function buildApi(loadEngine, options) {
     try { diagnostic.message = String(diagnostic.message).replace(EMAIL_LIKE, "[email]"); } catch (_) { /* keep it */ }
     if (debug || diagnostic.level === "error") {
       const level = diagnostic.level === "error" ? (debug ? "error" : "warn") : diagnostic.level === "warning" ? "warn" : "info";
-      log(level, [diagnostic.code, diagnostic.event, diagnostic.path, diagnostic.message]);
+      log(level, diagnostic.code, diagnostic.event, diagnostic.path, diagnostic.message);
     }
     emit("diagnostic", () => diagnostic);
   }
@@ -212,7 +212,7 @@ function buildApi(loadEngine, options) {
         emit("adobeDataLayer:change", () => ({ event: "adobeDataLayer:change", [key]: json === undefined ? undefined : parse(json) }));
       }
     } catch (e) {
-      log("error", ["setContext failed", e]);
+      log("error", "setContext failed", e);
     }
   }
 
@@ -236,7 +236,7 @@ function buildApi(loadEngine, options) {
       // No context: "" from the engine, undefined in the queue (JSON text is never empty).
       return json ? parse(json) : undefined;
     } catch (e) {
-      log("error", ["getContext failed", e]);
+      log("error", "getContext failed", e);
       return undefined;
     }
   }
@@ -264,7 +264,7 @@ function buildApi(loadEngine, options) {
         checkMgDntSoon();
         enqueue(["publish", args, [method, now(), url, referrer, notify, uuid()]]);
       } catch (e) {
-        log("error", ["publish failed", e]);
+        log("error", "publish failed", e);
       }
     };
   }
@@ -287,7 +287,7 @@ function buildApi(loadEngine, options) {
         list[list.length] = handler;
         syncReporting();
       } catch (e) {
-        log("error", ["subscribe failed", e]);
+        log("error", "subscribe failed", e);
       }
     };
     unsubscribe[name] = (handler) => {
@@ -298,7 +298,7 @@ function buildApi(loadEngine, options) {
         else delete handlers[event];
         syncReporting();
       } catch (e) {
-        log("error", ["unsubscribe failed", e]);
+        log("error", "unsubscribe failed", e);
       }
     };
   }
@@ -571,7 +571,7 @@ function buildApi(loadEngine, options) {
         const json = toJson(choice, "", "consent");
         if (json) enqueue(["consent", json, ["choice", uuid()]]);
       } catch (e) {
-        log("error", ["consent.set failed", e]);
+        log("error", "consent.set failed", e);
       }
     },
     /** The effective state: "in", "pending" or "out" (undefined until the engine runs). */
@@ -597,7 +597,7 @@ function buildApi(loadEngine, options) {
         const pending = queue;
         queue = [];
         for (const call of pending) {
-          try { apply(call); } catch (e) { log("error", ["replay failed", e]); }
+          try { apply(call); } catch (e) { log("error", "replay failed", e); }
         }
       })
       .catch((e) => {
