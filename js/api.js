@@ -257,7 +257,7 @@ function buildApi(loadEngine, options) {
     publish[method] = function (...args) {
       try {
         args = toJson(args, method, "arguments");
-        if (args === null || args === undefined) return;
+        if (!args) return; // null: unreadable (the JSON of an array is never empty)
         let url = "", referrer = "";
         try { url = String(win.document.URL); referrer = String(win.document.referrer); } catch (_) { /* no document */ }
         const notify = !!(handlers[event] || handlers["adobeDataLayer:event"]);
@@ -576,7 +576,7 @@ function buildApi(loadEngine, options) {
     },
     /** The effective state: "in", "pending" or "out" (undefined until the engine runs). */
     get() {
-      try { return engine ? engine("consent-state", "", "") : undefined; } catch (_) { return undefined; }
+      try { return engine ? engine("consent-state", "", "") : undefined; } catch (_) { /* undefined */ }
     },
   };
   watchConsent();
