@@ -39,7 +39,12 @@ step "  $before → $(stat -c %s pkg/storefront_collector_bg.wasm) bytes"
 
 step "JavaScript entries (terser for what a storefront downloads)"
 node scripts/assemble.mjs "$CLASSIC/storefront_collector.js"
-tools/node_modules/.bin/terser pkg/storefront-events.js --compress passes=2 --mangle -o pkg/storefront-events.js
+# ecma 2015 lets terser write arrows and concise methods (the script needs ES2017 already).
+# unsafe_arrows / unsafe_methods turn function expressions that use no `this` into arrows or
+# methods, which have no prototype and cannot be called with `new`: js/ never does either, and the
+# page-facing publish.* functions become arrows like context.*, subscribe.* and unsubscribe.*.
+tools/node_modules/.bin/terser pkg/storefront-events.js --ecma 2015 --mangle \
+  --compress passes=3,ecma=2015,unsafe_arrows=true,unsafe_methods=true -o pkg/storefront-events.js
 tools/node_modules/.bin/terser pkg/storefront_collector.js --module --compress --mangle -o pkg/storefront_collector.js
 # The strict-CSP variant (README): the minified script with the wasm bytes inside, nothing fetched.
 node scripts/assemble.mjs --inline
