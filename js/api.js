@@ -36,6 +36,10 @@ for (const method of METHODS) EVENTS[method] = EVENT_NAMES[method] || method.rep
 /** Most calls kept while the engine loads; past that the oldest publish calls are dropped. */
 const MAX_QUEUED_CALLS = 5000;
 
+/** Bound of the data-layer history replayed to late subscribers, in characters of its JSON plus
+ *  100 per item (about 2 MB of memory; 10,000 small items). */
+const MAX_HISTORY_COST = 1000000;
+
 const nativeStringify = JSON.stringify;
 const arrays = Array.prototype;
 const describe = Object.getOwnPropertyDescriptor;
@@ -117,6 +121,19 @@ function buildApi(loadEngine, options) {
     } catch (_) { /* console replaced by something hostile */ }
   }
 
+  /** Calls `handler` with `make()`; what it throws is reported, never rethrown. */
+  function deliver(event, handler, make) {
+    try {
+      handler.call(api, make());
+    } catch (e) {
+      if (event !== "diagnostic") {
+        report({ level: "warning", code: "subscriber-failed", event, path: "", message: "a subscriber threw: " + (e && e.message) });
+      } else {
+        log("warn", "a diagnostic subscriber threw", e);
+      }
+    }
+  }
+
   /** Calls each subscriber of `event` with `make()`, called per subscriber (so each gets its own
    *  data-layer payload; diagnostics pass the same object to all). */
   function emit(event, make) {
@@ -124,17 +141,29 @@ function buildApi(loadEngine, options) {
     if (!list) return;
     // Index loops, not Array methods: page code may have replaced them. Unsubscribing replaces the
     // list, and handlers added meanwhile are past `n`.
-    for (let i = 0, n = list.length; i < n; i++) {
-      const handler = list[i];
-      try {
-        handler.call(api, make());
-      } catch (e) {
-        if (event !== "diagnostic") {
-          report({ level: "warning", code: "subscriber-failed", event, path: "", message: "a subscriber threw: " + (e && e.message) });
-        } else {
-          log("warn", "a diagnostic subscriber threw", e);
-        }
-      }
+    for (let i = 0, n = list.length; i < n; i++) deliver(event, list[i], make);
+  }
+
+  /** The data layer's past items, oldest first, as `[event, make, cost]`: each publish method's
+   *  event (with its `eventInfo` as the engine built it then) and each context change. A subscriber
+   *  whose scope is `all` (the default) or `past` gets the matching ones at once, as the reference's
+   *  data layer replays its array; the reference keeps them all, this keeps the newest
+   *  MAX_HISTORY_COST (JSON characters, plus 100 for each item's own keep). */
+  let history = [];
+  let historyCost = 0;
+  /** Emits a data-layer item to the subscribers of `event` and keeps it for later ones. */
+  function emitItem(event, make, chars) {
+    emit(event, make);
+    if (event !== "adobeDataLayer:change") emit("adobeDataLayer:event", make);
+    history[history.length] = [event, make, chars += 100];
+    if ((historyCost += chars) > MAX_HISTORY_COST) {
+      // Keep the newest items worth up to 90 % of the bound, so that this copy is rare. Index
+      // loops, not Array methods (see `emit`).
+      let from = history.length;
+      for (historyCost = 0; from && historyCost + history[from - 1][2] < MAX_HISTORY_COST * 0.9;) historyCost += history[--from][2];
+      const kept = [];
+      while (from < history.length) kept[kept.length] = history[from++];
+      history = kept;
     }
   }
 
@@ -208,9 +237,7 @@ function buildApi(loadEngine, options) {
       const json = toJson(value, "", key);
       if (json === null) return;
       enqueue(["set", key, json]);
-      if (handlers["adobeDataLayer:change"]) {
-        emit("adobeDataLayer:change", () => ({ event: "adobeDataLayer:change", [key]: json === undefined ? undefined : parse(json) }));
-      }
+      emitItem("adobeDataLayer:change", () => ({ event: "adobeDataLayer:change", [key]: json === undefined ? undefined : parse(json) }), json ? json.length : 0);
     } catch (e) {
       log("error", "setContext failed", e);
     }
@@ -253,16 +280,16 @@ function buildApi(loadEngine, options) {
 
   const publish = {};
   for (const method in EVENTS) {
-    const event = EVENTS[method];
     publish[method] = function (...args) {
       try {
         args = toJson(args, method, "arguments");
         if (!args) return; // null: unreadable (the JSON of an array is never empty)
         let url = "", referrer = "";
         try { url = String(win.document.URL); referrer = String(win.document.referrer); } catch (_) { /* no document */ }
-        const notify = !!(handlers[event] || handlers["adobeDataLayer:event"]);
         checkMgDntSoon();
-        enqueue(["publish", args, [method, now(), url, referrer, notify, uuid()]]);
+        // notify: the engine always builds the event's `eventInfo`, for the subscribers of now
+        // and for the history replayed to later ones.
+        enqueue(["publish", args, [method, now(), url, referrer, true, uuid()]]);
       } catch (e) {
         log("error", "publish failed", e);
       }
@@ -279,13 +306,25 @@ function buildApi(loadEngine, options) {
   });
   for (const name in subscriptions) {
     const event = subscriptions[name];
-    subscribe[name] = (handler) => {
+    /** `options.scope`, as the data layer's: `"all"` (the default: past items at once, then new
+     *  ones), `"future"` (new ones only) or `"past"` (past items only). A handler already
+     *  subscribed to the event is not added or replayed to again. */
+    subscribe[name] = (handler, options) => {
       try {
         if (typeof handler !== "function") return;
-        const list = handlers[event] || (handlers[event] = []);
-        for (let i = 0; i < list.length; i++) if (list[i] === handler) return;
-        list[list.length] = handler;
-        syncReporting();
+        const scope = options && options.scope;
+        if (scope !== "past") {
+          const list = handlers[event] || (handlers[event] = []);
+          for (let i = 0; i < list.length; i++) if (list[i] === handler) return;
+          list[list.length] = handler;
+          syncReporting();
+        }
+        if (scope === "future") return;
+        // A copy of the history's current length: items the handler itself causes are new ones.
+        for (let i = 0, items = history, n = items.length; i < n; i++) {
+          const item = items[i];
+          if (item[0] === event || (event === "adobeDataLayer:event" && item[0] !== "adobeDataLayer:change")) deliver(event, handler, item[1]);
+        }
       } catch (e) {
         log("error", "subscribe failed", e);
       }
@@ -344,9 +383,8 @@ function buildApi(loadEngine, options) {
           case "diagnostic": report(parse(a)); break;
           case "notify": {
             // `|| a`: an engine from an older cached build names the event itself.
-            const event = EVENTS[a] || a, make = () => ({ event, eventInfo: parse(b) });
-            emit(event, make);
-            emit("adobeDataLayer:event", make);
+            const event = EVENTS[a] || a;
+            emitItem(event, () => ({ event, eventInfo: parse(b) }), b.length);
             break;
           }
           case "identity":

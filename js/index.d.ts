@@ -271,12 +271,26 @@ export interface Diagnostic {
 }
 
 type Handler<T> = (this: StorefrontEvents, payload: T) => void;
-type EventSubscriptions = { [K in keyof PublishApi]: (handler: Handler<StorefrontEvent>) => void } & {
-  dataLayerChange(handler: Handler<Record<string, unknown>>): void;
-  dataLayerEvent(handler: Handler<StorefrontEvent>): void;
-  /** Every diagnostic the collector raises. */
+
+/** Which of an event's data-layer items a subscriber gets, as the reference's data layer's
+ *  `addEventListener` scope. */
+export interface SubscribeOptions {
+  /** `"all"` (the default): the past items at once, inside `subscribe`, then new ones; `"future"`:
+   *  new ones only; `"past"`: the past ones only (the handler is not kept). The collector keeps the
+   *  newest ~1 MB of past items' JSON; diagnostics are never replayed. */
+  scope?: "all" | "future" | "past";
+}
+
+/** `subscribe.<name>(handler, options?)`: the 34 publish methods' events, the data layer's
+ *  change and event streams, and the collector's diagnostics. */
+type EventSubscriptions = { [K in keyof PublishApi]: (handler: Handler<StorefrontEvent>, options?: SubscribeOptions) => void } & {
+  dataLayerChange(handler: Handler<Record<string, unknown>>, options?: SubscribeOptions): void;
+  dataLayerEvent(handler: Handler<StorefrontEvent>, options?: SubscribeOptions): void;
+  /** Every diagnostic the collector raises from now on. */
   diagnostic(handler: Handler<Diagnostic>): void;
 };
+/** `unsubscribe.<name>(handler)`: the same names. */
+type EventUnsubscriptions = { [K in keyof EventSubscriptions]: (handler: Parameters<EventSubscriptions[K]>[0]) => void };
 
 /** Consent settings (`setAEP({consent})` or the typed config's `consent`). */
 export interface ConsentSettings {
@@ -311,7 +325,7 @@ export interface StorefrontEvents {
   publish: PublishApi;
   consent: ConsentApi;
   subscribe: EventSubscriptions;
-  unsubscribe: EventSubscriptions;
+  unsubscribe: EventUnsubscriptions;
   /** Logs every diagnostic to the console (also: `?storefront_events_debug=1` in the page URL). */
   debug(enabled?: boolean): void;
   /** Resolves once the wasm engine runs and queued calls have been applied. */

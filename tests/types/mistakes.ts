@@ -9,3 +9,4 @@ mse.publish.addToCard(); // MISTAKE: no such method
 createCollector({ imsOrgId: "1234@AdobeOrg", webSdkName: "alloy", edgeConfigId: "x" }); // MISTAKE: unknown field
 mse.consent.set("maybe"); // MISTAKE: not a consent state
 mse.subscribe.diagnostic((d) => { if (d.code === "missing-contxt") return; }); // MISTAKE: no such diagnostic code
+mse.subscribe.addToCart((e) => console.log(e), { scope: "later" }); // MISTAKE: no such scope
