@@ -9,7 +9,7 @@
 // same wasm-bindgen output as pkg/ (same imports), e.g. wasm-opt run with other flags. Variants are
 // measured in alternating child processes, so that a busy machine affects them alike; it prints the
 // minimum and the median of the runs, in ms, per variant and event count.
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -47,8 +47,13 @@ if (args[0] === "--child") {
 
 /** `runs` timed page lives (after one untimed, which compiles) in a fresh module instance. */
 async function measure(wasmPath, events, runs) {
-  const glue = await import(new URL("pkg/storefront_collector.js", root));
-  glue.initSync({ module: readFileSync(wasmPath) });
+  const generated = await import(new URL("pkg/storefront_collector.js", root));
+  generated.initSync({ module: readFileSync(wasmPath) });
+  // The generated glue runs each collector's effects on the host attached to its handle in
+  // js/host.js (copied to pkg/snippets/…).
+  const [snippets] = readdirSync(new URL("pkg/snippets/", root));
+  const { attach } = await import(new URL(`pkg/snippets/${snippets}/js/host.js`, root));
+  const glue = { ...generated, collector_new: (host) => { const handle = generated.collector_new(); attach(handle, host); return handle; } };
   const times = [];
   for (let run = 0; run <= runs; run++) {
     const elapsed = pageLife(glue, events);

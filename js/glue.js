@@ -1,19 +1,21 @@
   // The engine's wasm boundary for the classic script: a small stand-in for wasm-bindgen's
-  // `no-modules` glue, which carries code this script never runs (initSync, Request and Module
+  // generated glue, which carries code this script never runs (initSync, Request and Module
   // inputs, deprecation warnings): 1.3 KB brotli against about 0.4 KB for this.
   // It speaks the ABI wasm-bindgen gives the module: three exports (collector_new / collector_call /
   // collector_free), strings passed as (pointer, length) through __wbindgen_malloc / __wbindgen_free,
-  // one `host.run` import returning a string through a return pointer, JavaScript's `Number` for
-  // the decimal literals the engine has checked (as unary `+`, which a page cannot redefine),
-  // `new Date(ms)` and `toISOString` for its timestamps (both captured at load), and the externref
-  // table that wasm-bindgen initialises. scripts/assemble.mjs fills in the names and the table setup from
+  // and the functions of js/host.js as imports: `run` (a collector's `host.run`, returning a string
+  // through a return pointer), `detach` and `isoString` (with `new Date(ms)` and `toISOString`
+  // captured at load), plus JavaScript's `Number` for the decimal literals the engine has checked
+  // (as unary `+`, which a page cannot redefine) and the externref table that wasm-bindgen
+  // initialises. As in js/host.js, the hosts stay here, keyed by collector handle: only numbers and
+  // strings cross the boundary. scripts/assemble.mjs fills in the names and the table setup from
   // the glue wasm-bindgen generated for this very module, and fails the build when that glue no
   // longer has the shape this file relies on.
   // The browser built-ins are captured when the script runs, as in the API layer; a browser without
   // WebAssembly (or with it turned off) gets the API all the same, and an `engine-unavailable`
   // diagnostic when the engine cannot load.
   var engineApi = (function (WA, fetch, Encoder, Decoder, DateC) {
-    var wasm, bytes, encoder, decoder, toISO = DateC.prototype.toISOString;
+    var wasm, bytes, encoder, decoder, hosts = [], toISO = DateC.prototype.toISOString;
     /** The module's memory as bytes (a new view after the memory grew). */
     function memory() {
       if (!bytes || !bytes.byteLength) bytes = new Uint8Array(wasm.memory.buffer);
@@ -37,19 +39,23 @@
       view.setInt32(ret >>> 0, s[0], true);
     }
     var imports = { "./storefront_collector_bg.js": {
-      /*@RUN@*/: function (ret, host, op, opLen, a, aLen, b, bLen, c, cLen) {
-        answer(ret, host.run(get(op, opLen), get(a, aLen), get(b, bLen), get(c, cLen)));
+      /*@RUN@*/: function (ret, handle, op, opLen, a, aLen, b, bLen, c, cLen) {
+        answer(ret, hosts[handle].run(get(op, opLen), get(a, aLen), get(b, bLen), get(c, cLen)));
       },
+      /*@DETACH@*/: function (handle) { delete hosts[handle]; },
       /*@NUMBER@*/: function (ptr, len) { return +get(ptr, len); },
-      /*@DATE@*/: function (ms) { return new DateC(ms); },
-      /*@ISO@*/: function (ret, date) { answer(ret, toISO.call(date)); },
+      /*@ISO@*/: function (ret, ms) { answer(ret, toISO.call(new DateC(ms))); },
       /*@TABLE@*/: function () {
         var table = wasm.__wbindgen_externrefs;
         /*@TABLE_INIT@*/
       },
     } };
     var exports = {
-      collector_new: function (host) { return wasm.collector_new(host) >>> 0; },
+      collector_new: function (host) {
+        var handle = wasm.collector_new() >>> 0;
+        hosts[handle] = host;
+        return handle;
+      },
       collector_call: function (handle, op, a, b) {
         var o = put(op), x = put(a), y = put(b);
         var ret = wasm.collector_call(handle, o[0], o[1], x[0], x[1], y[0], y[1]);

@@ -6,6 +6,9 @@
 //
 // `install()` also assigns `window.magentoStorefrontEvents`, for code that expects the global.
 import initWasm, { collector_new, collector_call, collector_free } from "./storefront_collector.js";
+// js/host.js, where wasm-bindgen put it (scripts/assemble.mjs fills in the path): the generated glue
+// runs each collector's effects on the host attached to its handle there.
+import { attach } from "/*@HOST@*/";
 
 /*@API@*/
 
@@ -14,7 +17,12 @@ let started = null;
 function startEngine(wasm) {
   if (!started) {
     const input = wasm === undefined ? undefined : { module_or_path: wasm };
-    started = initWasm(input).then(() => ({ collector_new, collector_call, collector_free }));
+    const create = (host) => {
+      const handle = collector_new();
+      attach(handle, host);
+      return handle;
+    };
+    started = initWasm(input).then(() => ({ collector_new: create, collector_call, collector_free }));
   }
   return started;
 }

@@ -1,7 +1,8 @@
 // Assembles the package's JavaScript entries from js/: inlines the shared API layer (js/api.js)
-// into the classic script (js/loader.js → pkg/storefront-events.js, together with wasm-bindgen's
-// `no-modules` glue given as the first argument) and the ES module entry (js/index.js →
-// pkg/index.js, which imports the `web` glue), and copies the types.
+// into the classic script (js/loader.js → pkg/storefront-events.js, with js/glue.js as its wasm
+// boundary, completed from and checked against the `web` glue wasm-bindgen generated, given as the
+// first argument) and the ES module entry (js/index.js → pkg/index.js, which imports that `web`
+// glue and the js/host.js it imports), and copies the types.
 //
 // `node scripts/assemble.mjs --inline` (after minification) writes the strict-CSP variant
 // pkg/storefront-events.inline.js: the classic script with the wasm bytes in a string literal instead
@@ -31,54 +32,63 @@ const fill = (template, marker, text) => {
   return template.replace(marker, () => text);
 };
 const inline = (template) => fill(template, "/*@API@*/", api);
-writeFileSync(new URL("pkg/storefront-events.js", root), fill(inline(read("js/loader.js")), "/*@GLUE@*/", classicGlue(process.argv[2])));
-writeFileSync(new URL("pkg/index.js", root), inline(read("js/index.js")));
+const generated = readFileSync(process.argv[2], "utf8");
+writeFileSync(new URL("pkg/storefront-events.js", root), fill(inline(read("js/loader.js")), "/*@GLUE@*/", classicGlue(generated, process.argv[2])));
+writeFileSync(new URL("pkg/index.js", root), fill(inline(read("js/index.js")), "/*@HOST@*/", hostModule(generated, process.argv[2])));
 writeFileSync(new URL("pkg/index.d.ts", root), read("js/index.d.ts"));
 
 /**
- * js/glue.js completed from the `no-modules` glue wasm-bindgen generated for this module (at
- * `path`): the hashed names of the `host.run`, `Number`, `new Date` and `toISOString` imports
- * and the externref table's initial entries.
+ * The path (relative to pkg/) under which the `web` glue imports js/host.js: wasm-bindgen copies
+ * it to snippets/<crate>-<hash>/js/host.js, and js/index.js must attach its hosts to that very
+ * module instance.
+ */
+function hostModule(generated, path) {
+  const found = generated.match(/^import \{ detach, isoString, run \} from '(\.\/snippets\/storefront-collector-[0-9a-f]+\/js\/host\.js)';$/m);
+  if (!found) throw new Error(`${path}: the import of js/host.js was not found; js/index.js needs updating`);
+  return found[1];
+}
+
+/**
+ * js/glue.js completed from the `web` glue wasm-bindgen generated for this module (`generated`,
+ * read from `path`): the hashed names of the `run`, `detach`, `isoString` (js/host.js) and `Number`
+ * imports and the externref table's initial entries.
  * Fails when the generated glue no longer has the ABI js/glue.js speaks (a new wasm-bindgen, or a
  * changed boundary in src/web/mod.rs), rather than shipping a loader that breaks at run time.
  */
-function classicGlue(path) {
-  const generated = readFileSync(path, "utf8");
+function classicGlue(generated, path) {
   const flat = (text) => text.replace(/\s+/g, " ").trim();
   const expect = (what, pattern) => {
     const found = generated.match(pattern);
     if (!found) throw new Error(`${path}: ${what} not found; js/glue.js needs updating for this wasm-bindgen`);
     return found;
   };
-  const imports = expect("the import object", /const import0 = \{\s*__proto__: null,([\s\S]*?)\n {8}\};/)[1];
-  const names = [...imports.matchAll(/^ {12}(\w+): function/gm)].map((m) => m[1]);
-  const run = names.find((n) => /^__wbg_run_[0-9a-f]+$/.test(n));
+  const imports = expect("the import object", /const import0 = \{\s*__proto__: null,([\s\S]*?)\n {4}\};/)[1];
+  const names = [...imports.matchAll(/^ {8}(\w+): function/gm)].map((m) => m[1]);
   const named = (prefix) => names.find((n) => new RegExp(`^__wbg_${prefix}_[0-9a-f]+$`).test(n));
-  const [number, date, iso] = [named("Number"), named("new"), named("toISOString")];
-  if (names.length !== 5 || !run || !number || !date || !iso || !names.includes("__wbindgen_init_externref_table")) {
-    throw new Error(`${path}: imports are ${names.join(", ")}; js/glue.js provides host.run, Number, new Date, toISOString and the externref table only`);
+  const [run, detach, number, iso] = [named("run"), named("detach"), named("Number"), named("isoString")];
+  if (names.length !== 5 || !run || !detach || !number || !iso || !names.includes("__wbindgen_init_externref_table")) {
+    throw new Error(`${path}: imports are ${names.join(", ")}; js/glue.js provides run, detach, Number, isoString and the externref table only`);
   }
-  const runBody = flat(expect("host.run", new RegExp(run + ": function\\(arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9\\) \\{([\\s\\S]*?)\\n {12}\\},"))[1]);
   // A string answer, returned through the pointer in arg0.
   const returned = "const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc); const len1 = WASM_VECTOR_LEN; " +
     "getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true); getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);";
-  const runAbi = "const ret = arg1.run(getStringFromWasm0(arg2, arg3), getStringFromWasm0(arg4, arg5), getStringFromWasm0(arg6, arg7), getStringFromWasm0(arg8, arg9)); " + returned;
-  if (runBody !== runAbi) throw new Error(`${path}: host.run's ABI changed:\n${runBody}`);
   for (const [what, name, args, body] of [
+    ["run", run, "arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9",
+      "const ret = run(arg1 >>> 0, getStringFromWasm0(arg2, arg3), getStringFromWasm0(arg4, arg5), getStringFromWasm0(arg6, arg7), getStringFromWasm0(arg8, arg9)); " + returned],
+    ["detach", detach, "arg0", "detach(arg0 >>> 0);"],
     ["Number", number, "arg0, arg1", "const ret = Number(getStringFromWasm0(arg0, arg1)); return ret;"],
-    ["new Date", date, "arg0", "const ret = new Date(arg0); return ret;"],
-    ["toISOString", iso, "arg0, arg1", "const ret = arg1.toISOString(); " + returned],
+    ["isoString", iso, "arg0, arg1", "const ret = isoString(arg1); " + returned],
   ]) {
-    const found = flat(expect(what, new RegExp(name + ": function\\(" + args + "\\) \\{([\\s\\S]*?)\\n {12}\\},"))[1]);
+    const found = flat(expect(what, new RegExp(name + ": function\\(" + args + "\\) \\{([\\s\\S]*?)\\n {8}\\},"))[1]);
     if (found !== body) throw new Error(`${path}: ${what}'s ABI changed:\n${found}`);
   }
-  const table = expect("the externref table setup", /__wbindgen_init_externref_table: function\(\) \{\s*const table = wasm.__wbindgen_externrefs;([\s\S]*?)\n {12}\},/)[1];
+  const table = expect("the externref table setup", /__wbindgen_init_externref_table: function\(\) \{\s*const table = wasm.__wbindgen_externrefs;([\s\S]*?)\n {8}\},/)[1];
   const entries = table.trim().split(/\n\s*/);
   if (!entries.every((line) => /^table\.set\(\d+, (undefined|null|true|false)\);$/.test(line))) {
     throw new Error(`${path}: the externref table setup changed:\n${table}`);
   }
   // The exports and the string passing js/glue.js reimplements, word for word (whitespace aside).
-  const exported = (name) => flat(expect(name, new RegExp(`\\n {4}function ${name}\\(([\\s\\S]*?)\\n {4}\\}\\n {4}exports\\.${name} = ${name};`))[1]);
+  const exported = (name) => flat(expect(name, new RegExp(`\\nexport function ${name}\\(([\\s\\S]*?)\\n\\}\\n`))[1]);
   const abi = {
     collector_call: "handle, op, a, b) { let deferred5_0; let deferred5_1; try { const val4 = +handle; let ptr0, len0, ptr1, len1, ptr2, len2; try { " +
       "ptr0 = passStringToWasm0(op, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc); len0 = WASM_VECTOR_LEN; " +
@@ -89,7 +99,7 @@ function classicGlue(path) {
       "const ret = wasm.collector_call(val4, ptr0, len0, ptr1, len1, ptr2, len2); deferred5_0 = ret[0]; deferred5_1 = ret[1]; " +
       "return getStringFromWasm0(ret[0], ret[1]); } finally { wasm.__wbindgen_free(deferred5_0, deferred5_1, 1); }",
     collector_free: "handle) { wasm.collector_free(handle);",
-    collector_new: "host) { const ret = wasm.collector_new(host); return ret >>> 0;",
+    collector_new: ") { const ret = wasm.collector_new(); return ret >>> 0;",
   };
   for (const [name, body] of Object.entries(abi)) {
     if (exported(name) !== body) throw new Error(`${path}: ${name}'s ABI changed:\n${exported(name)}`);
@@ -105,7 +115,7 @@ function classicGlue(path) {
     if (!flat(generated).includes(line)) throw new Error(`${path}: no longer contains \`${line}\`; js/glue.js needs updating`);
   }
   let glue = read("js/glue.js");
-  for (const [marker, name] of [["RUN", run], ["NUMBER", number], ["DATE", date], ["ISO", iso],
+  for (const [marker, name] of [["RUN", run], ["DETACH", detach], ["NUMBER", number], ["ISO", iso],
     ["TABLE", "__wbindgen_init_externref_table"], ["TABLE_INIT", entries.join(" ")]]) {
     glue = fill(glue, `/*@${marker}@*/`, name);
   }

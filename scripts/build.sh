@@ -2,6 +2,7 @@
 # Builds the release npm package in pkg/:
 #   storefront_collector_bg.wasm   the engine (cargo release → wasm-bindgen → wasm-opt -Oz)
 #   storefront_collector.js        wasm-bindgen's ES module glue (--target web)
+#   snippets/…/js/host.js          the glue's host side (js/host.js), imported by it and index.js
 #   storefront-events.js           classic <script> drop-in: defines window.magentoStorefrontEvents
 #   storefront-events.inline.js    the same with the wasm inside (strict CSP: no connect-src needed)
 #   index.js / index.d.ts          the ES module entry and its types
@@ -20,17 +21,10 @@ step "cargo build --release (wasm32, panic=immediate-abort)"
 cargo build --release --quiet --config "$RELEASE_RUSTFLAGS"
 WASM=target/wasm32-unknown-unknown/release/storefront_collector.wasm
 
-step "wasm-bindgen --target web (ES module glue) and --target no-modules (inlined in the classic script)"
+step "wasm-bindgen --target web (ES module glue; the classic script's js/glue.js is checked against it)"
 rm -rf pkg && mkdir -p pkg
 wasm-bindgen --target web --out-dir pkg --out-name storefront_collector \
   --remove-name-section --remove-producers-section "$WASM"
-CLASSIC=$(mktemp -d)
-trap 'rm -rf "$CLASSIC"' EXIT
-wasm-bindgen --target no-modules --no-typescript --out-dir "$CLASSIC" --out-name storefront_collector \
-  --remove-name-section --remove-producers-section "$WASM"
-# Both targets emit the same module (checked here, since the page loads only one .wasm).
-cmp -s "$CLASSIC/storefront_collector_bg.wasm" pkg/storefront_collector_bg.wasm \
-  || { echo "build: the web and no-modules wasm differ" >&2; exit 1; }
 
 step "wasm-opt (scripts/wasm-release.sh)"
 before=$(stat -c %s pkg/storefront_collector_bg.wasm)
@@ -38,7 +32,7 @@ before=$(stat -c %s pkg/storefront_collector_bg.wasm)
 step "  $before → $(stat -c %s pkg/storefront_collector_bg.wasm) bytes"
 
 step "JavaScript entries (terser for what a storefront downloads)"
-node scripts/assemble.mjs "$CLASSIC/storefront_collector.js"
+node scripts/assemble.mjs pkg/storefront_collector.js
 # ecma 2015 lets terser write arrows and concise methods (the script needs ES2017 already).
 # unsafe_arrows / unsafe_methods turn function expressions that use no `this` into arrows or
 # methods, which have no prototype and cannot be called with `new`: js/ never does either, and the
@@ -46,6 +40,9 @@ node scripts/assemble.mjs "$CLASSIC/storefront_collector.js"
 tools/node_modules/.bin/terser pkg/storefront-events.js --ecma 2015 --mangle \
   --compress passes=3,ecma=2015,unsafe_arrows=true,unsafe_methods=true -o pkg/storefront-events.js
 tools/node_modules/.bin/terser pkg/storefront_collector.js --module --compress --mangle -o pkg/storefront_collector.js
+for snippet in pkg/snippets/*/js/host.js; do
+  tools/node_modules/.bin/terser "$snippet" --module --compress --mangle -o "$snippet"
+done
 # The strict-CSP variant (README): the minified script with the wasm bytes inside, nothing fetched.
 node scripts/assemble.mjs --inline
 
@@ -69,7 +66,7 @@ cat > pkg/package.json <<JSON
   },
   "files": [
     "index.js", "index.d.ts", "storefront-events.js", "storefront-events.inline.js",
-    "storefront_collector.js", "storefront_collector.d.ts",
+    "storefront_collector.js", "storefront_collector.d.ts", "snippets/",
     "storefront_collector_bg.wasm", "storefront_collector_bg.wasm.d.ts", "README.md"
   ],
   "sideEffects": ["./storefront-events.js"]

@@ -12,7 +12,7 @@ OUT=target/size-profile
 mkdir -p "$OUT"
 source scripts/wasm-release.sh
 cargo build --release --quiet --config "$RELEASE_RUSTFLAGS"
-wasm-bindgen --target no-modules --keep-debug --out-dir "$OUT" \
+wasm-bindgen --target web --keep-debug --out-dir "$OUT" \
   target/wasm32-unknown-unknown/release/storefront_collector.wasm
 "${WASM_OPT[@]}" --strip-debug "$OUT/storefront_collector_bg.wasm" -o "$OUT/shipped.wasm"
 "${WASM_OPT[@]}" -g "$OUT/storefront_collector_bg.wasm" -o "$OUT/named.wasm"

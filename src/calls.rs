@@ -146,11 +146,14 @@ pub fn decode(target: &mut impl Target, op: &str, a: &str, b: &str) -> String {
         "consent" => {
             let value = json::parse(a).unwrap_or_default();
             let flag = value.as_bool() == Some(true);
-            let ids = |key: &str| -> Vec<u32> {
-                value
-                    .get(key)
-                    .and_then(Value::as_array)
-                    .map_or_else(Vec::new, |list| list.iter().filter_map(consent::as_u32).collect())
+            let ids = |key: &str| {
+                let mut ids = Vec::new();
+                for id in value.get(key).and_then(Value::as_array).map_or(&[][..], Vec::as_slice) {
+                    if let Some(id) = consent::as_u32(id) {
+                        ids.push(id);
+                    }
+                }
+                ids
             };
             match args.str(0).as_str() {
                 "choice" => Input::ConsentChoice { choice: value.clone(), request_id: args.str(1) },

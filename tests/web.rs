@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Function, Reflect};
-use storefront_collector::web::{collector_call, collector_free, collector_new, Host};
+use storefront_collector::web::{collector_call, collector_free, collector_new_with};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -20,7 +20,7 @@ const ECID: &str = "12345678901234567890123456789012345678";
 const IDENTITY_COOKIE: &str = "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==";
 
 /// A host that records every effect as `[name, ...args]` in `host.log`.
-fn recording_host() -> (Host, Array) {
+fn recording_host() -> (JsValue, Array) {
     let make = Function::new_no_args(
         "const log = [];
          const run = (op, a, b, c) => {
@@ -46,7 +46,7 @@ fn recording_host() -> (Host, Array) {
     );
     let host = make.call0(&JsValue::NULL).unwrap();
     let log: Array = Reflect::get(&host, &"log".into()).unwrap().unchecked_into();
-    (host.unchecked_into(), log)
+    (host, log)
 }
 
 /// A collector handle through the one-function boundary, with named helpers for the tests; freed
@@ -60,8 +60,8 @@ impl Drop for C {
 }
 
 impl C {
-    fn new(host: Host) -> C {
-        C(collector_new(host))
+    fn new(host: JsValue) -> C {
+        C(collector_new_with(&host))
     }
     fn call(&self, op: &str, a: &str, b: &str) -> String {
         collector_call(self.0, op, a, b)
@@ -317,7 +317,7 @@ fn handles_are_independent_and_freed_handles_answer_nothing() {
 
 /// A recording host that also calls `host.onNotify(method)` after recording a `notify` effect, as
 /// js/api.js does when it runs a subscriber.
-fn host_with_subscriber(on_notify: &Closure<dyn Fn(String)>) -> (Host, Array) {
+fn host_with_subscriber(on_notify: &Closure<dyn Fn(String)>) -> (JsValue, Array) {
     let (host, log) = recording_host();
     let wrap = Function::new_with_args(
         "host, onNotify",
@@ -326,7 +326,7 @@ fn host_with_subscriber(on_notify: &Closure<dyn Fn(String)>) -> (Host, Array) {
          return host;",
     );
     let host = wrap.call2(&JsValue::NULL, &host, on_notify.as_ref()).unwrap();
-    (host.unchecked_into(), log)
+    (host, log)
 }
 
 fn publish_notified(handle: u32, method: &str, id: &str) {
@@ -359,7 +359,7 @@ fn a_subscriber_may_free_its_collector_from_inside_an_effect() {
     let inner = handle.clone();
     let on_notify = Closure::<dyn Fn(String)>::new(move |_: String| collector_free(inner.get()));
     let (host, log) = host_with_subscriber(&on_notify);
-    let h = collector_new(host);
+    let h = collector_new_with(&host);
     handle.set(h);
     collector_call(h, "start", "[]", "[1000,\"k\",\"\",0,0]");
     publish_notified(h, "pageView", "e-1"); // frees the collector halfway through its own call

@@ -1,7 +1,8 @@
 //! SHA-256 (FIPS 180-4), for hashing the shopper's email before it leaves the page.
 //!
-//! A compact, allocation-light implementation: a general-purpose crate would cost the wasm more
-//! bytes than this whole module, and the input is a few dozen bytes once per event. Checked
+//! A compact implementation: a general-purpose crate would cost the wasm more bytes than this whole
+//! module, and the input is a few dozen bytes once per event, so the padded message is read a byte
+//! at a time rather than copied, and the hex digits are taken from the hash words directly. Checked
 //! against the FIPS test vectors here and against the `sha2` crate in `tests/privacy.rs`.
 
 /// FIPS 180-4's constants, computed rather than stored: `K`, the first 32 bits of the fractional
@@ -43,24 +44,41 @@ fn fraction_bits(x: f64) -> u32 {
 
 /// The SHA-256 digest of `data`.
 pub fn digest(data: &[u8]) -> [u8; 32] {
-    // The message, a 0x80 byte, zeros up to 56 mod 64, then the bit length, big-endian.
-    let mut message = data.to_vec();
-    message.push(0x80);
-    while message.len() % 64 != 56 {
-        message.push(0);
+    let h = hash(data);
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = (h[i / 4] >> (24 - 8 * (i % 4))) as u8;
     }
-    message.extend_from_slice(&((data.len() as u64).wrapping_mul(8)).to_be_bytes());
+    out
+}
+
+/// The SHA-256 digest of `data` as eight words (the final hash value; the digest's bytes are
+/// their big-endian bytes).
+fn hash(data: &[u8]) -> [u32; 8] {
+    // The padded message, read a byte at a time rather than copied: `data`, a 0x80 byte, zeros up
+    // to 56 mod 64, then the bit length, big-endian (`total` bytes in all).
+    let len = data.len();
+    let total = (len + 8) / 64 * 64 + 64;
+    let bits = (len as u64).wrapping_mul(8);
+    let byte = |i: usize| match data.get(i) {
+        Some(b) => *b,
+        None if i == len => 0x80,
+        None if i >= total - 8 => (bits >> (8 * (total - 1 - i))) as u8,
+        None => 0,
+    };
 
     let (mut h, k) = constants();
     let mut w = [0u32; 64];
-    for block in message.chunks_exact(64) {
-        for (i, word) in block.chunks_exact(4).enumerate() {
-            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
-        }
-        for i in 16..64 {
-            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
-            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
-            w[i] = w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1);
+    for block in (0..total).step_by(64) {
+        for i in 0..64 {
+            w[i] = if i < 16 {
+                let at = block + 4 * i;
+                u32::from_be_bytes([byte(at), byte(at + 1), byte(at + 2), byte(at + 3)])
+            } else {
+                let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+                let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+                w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1)
+            };
         }
         let mut v = h;
         for i in 0..64 {
@@ -77,27 +95,24 @@ pub fn digest(data: &[u8]) -> [u8; 32] {
             h[i] = h[i].wrapping_add(v[i]);
         }
     }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = (h[i / 4] >> (24 - 8 * (i % 4))) as u8;
-    }
-    out
+    h
 }
 
 /// The digest of `data` as 64 lowercase hex digits.
 pub fn hex_digest(data: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(64);
-    for byte in digest(data) {
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 15)]));
+    for word in hash(data) {
+        for nibble in (0..8).rev() {
+            out.push(char::from(HEX[(word >> (4 * nibble)) as usize & 15]));
+        }
     }
     out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{constants, hex_digest};
+    use super::{constants, digest, hex_digest};
 
     /// The first 32 bits of the fractional parts of the cube roots of the first 64 primes.
     const K: [u32; 64] = [
@@ -130,5 +145,11 @@ mod tests {
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
         );
         assert_eq!(hex_digest(&[b'a'; 1_000_000]), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    }
+
+    #[test]
+    fn digest_bytes_are_the_hex_digits() {
+        let hex: String = digest(b"abc").iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, hex_digest(b"abc"));
     }
 }

@@ -5,14 +5,19 @@
 //!
 //! * JavaScript → Rust: [`collector_call`]`(handle, op, a, b)`, where `a` carries the main payload
 //!   (JSON text, a key, a body) and `b` a JSON array of small arguments. The operations are listed
-//!   on [`collector_call`]. A collector is a `u32` handle from [`collector_new`]`(host)`, dropped by
+//!   on [`collector_call`]. A collector is a `u32` handle from [`collector_new`], dropped by
 //!   [`collector_free`]: free functions rather than an exported class, whose constructor shim,
 //!   pointer borrow checks with their error strings and `free`/`FinalizationRegistry` glue
 //!   measured 342 B brotli more (wasm 217, loader 125).
-//! * Rust → JavaScript: `host.run(op, a, b, c)` on the [`Host`] object `js/api.js` passes in, which
-//!   performs an effect with the page's APIs (`fetch`, `sendBeacon`, cookies, `localStorage`,
-//!   timers, the site's alloy) and answers the synchronous ones. The operations are listed in
-//!   `driver.rs`.
+//! * Rust → JavaScript: `run(handle, op, a, b, c)`, which performs an effect on the [`Host`]
+//!   object `js/api.js` gave for that collector (`collector_new(host)` in JavaScript: the glue
+//!   keeps the object, keyed by handle, and `detach(handle)` forgets it when the collector is
+//!   gone), with the page's APIs (`fetch`, `sendBeacon`, cookies, `localStorage`, timers, the
+//!   site's alloy), and answers the synchronous ones. The operations are listed in `driver.rs`.
+//!   Only numbers and strings cross the boundary, so the module carries none of wasm-bindgen's
+//!   externref slot management (passing the host object itself, and a `Date` for [`iso_string`],
+//!   cost 350 B brotli of wasm in slot allocation and shims, the `detach` import included). wasm-bindgen's `web` glue imports these functions from `js/host.js`;
+//!   the classic script's `js/glue.js` has its own, checked against them by `scripts/assemble.mjs`.
 //! * Rust → JavaScript, for the engine: two conversions the browser does exactly and that cost the
 //!   wasm more in Rust, `Number(text)` ([`js_number`], decimal literal → `f64`) and
 //!   `new Date(ms).toISOString()` ([`iso_string`], the XDM `timestamp`). The engine stays pure: it
@@ -20,8 +25,8 @@
 //!   (`engine::json::parse_f64`, `engine::time::iso8601`) is a `cfg(target_arch = "wasm32")`
 //!   call into this module, with the Rust conversion kept for host builds. Both results are pinned
 //!   against the host's in `tests/web.rs`. The classic script's glue uses built-ins captured at
-//!   load (unary `+`, the original `toISOString`); wasm-bindgen's `web` glue for the ES module
-//!   looks the globals up at call time.
+//!   load (unary `+`, the original `Date` and `toISOString`); the `web` glue for the ES module looks
+//!   the globals up at call time.
 //!
 //! Page I/O is JavaScript rather than web-sys/gloo-net/wasm-bindgen-futures: doing the alloy calls
 //! in Rust with `JsFuture` measured 3.4 KB brotli of wasm and 0.6 KB of glue more.
@@ -49,37 +54,59 @@ static ALLOCATOR: alloc::Classes = alloc::Classes::new();
 
 #[wasm_bindgen]
 extern "C" {
-    /// The page-side host (`js/api.js`) that carries out effects. Its `run` never throws.
-    #[derive(Debug)]
-    pub type Host;
-
-    /// Performs effect `op` with up to three string arguments; returns the answer of synchronous
-    /// effects (`""` otherwise).
-    #[wasm_bindgen(method)]
-    pub fn run(this: &Host, op: &str, a: &str, b: &str, c: &str) -> String;
-
     /// JavaScript's `Number(text)`, correctly rounded by the language's definition: how the engine
     /// converts decimal literals it has already checked (`engine::json::parse_f64`), in place of
     /// about 0.5 KB brotli of Rust conversion code. The classic script's glue (`js/glue.js`)
     /// answers with `+text`, which a page cannot redefine.
     #[wasm_bindgen(js_name = Number)]
     pub(crate) fn js_number(text: &str) -> f64;
-
-    /// JavaScript's `Date`, only to format instants ([`iso_string`]).
-    type Date;
-
-    #[wasm_bindgen(constructor)]
-    fn new(ms: f64) -> Date;
-
-    #[wasm_bindgen(method, js_name = toISOString)]
-    fn to_iso_string(this: &Date) -> String;
 }
 
-/// `new Date(ms).toISOString()`: how the engine formats its `timestamp`s
-/// (`engine::time::iso8601`, which clamps `ms` into the range where this cannot throw), in place
-/// of the Rust calendar code. The classic script's glue uses the `toISOString` it captured at load.
-pub(crate) fn iso_string(ms: f64) -> String {
-    Date::new(ms).to_iso_string()
+/// The host side of the boundary: `js/host.js` for wasm-bindgen's glue, `js/glue.js`'s own
+/// functions in the classic script. The hosts stay in JavaScript, keyed by collector handle.
+#[wasm_bindgen(module = "/js/host.js")]
+extern "C" {
+    /// Performs effect `op` with up to three string arguments on the host attached to the
+    /// collector `handle`; returns the answer of synchronous effects (`""` otherwise).
+    #[wasm_bindgen(js_name = run)]
+    fn host_run(handle: u32, op: &str, a: &str, b: &str, c: &str) -> String;
+
+    /// Forgets the host of the collector `handle`, whose driver is gone.
+    #[wasm_bindgen(js_name = detach)]
+    fn host_detach(handle: u32);
+
+    /// Attaches `host` (an object whose `run(op, a, b, c)` never throws) to the collector `handle`
+    /// fresh from [`collector_new`]. The JavaScript glue does this itself; for Rust callers
+    /// (`tests/web.rs`), see [`collector_new_with`].
+    #[wasm_bindgen(js_name = attach)]
+    fn host_attach(handle: u32, host: &JsValue);
+
+    /// `new Date(ms).toISOString()`: how the engine formats its `timestamp`s
+    /// (`engine::time::iso8601`, which clamps `ms` into the range where this cannot throw), in place
+    /// of the Rust calendar code. The classic script's glue uses the `Date` and `toISOString` it
+    /// captured at load.
+    #[wasm_bindgen(js_name = isoString)]
+    pub(crate) fn iso_string(ms: f64) -> String;
+}
+
+/// The page-side host (`js/api.js`) that carries out a collector's effects: the collector's
+/// handle, under which the JavaScript side keeps the host object. Dropped with the collector's
+/// driver, which detaches the object.
+#[derive(Debug)]
+pub struct Host(u32);
+
+impl Host {
+    /// Performs effect `op` with up to three string arguments; returns the answer of synchronous
+    /// effects (`""` otherwise). The host's `run` never throws.
+    pub fn run(&self, op: &str, a: &str, b: &str, c: &str) -> String {
+        host_run(self.0, op, a, b, c)
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        host_detach(self.0);
+    }
 }
 
 /// Every collector created, indexed by the handles `collector_new` returns (`None` once freed).
@@ -98,16 +125,25 @@ unsafe impl Sync for Collectors {}
 #[cfg(target_feature = "atomics")]
 compile_error!("the web shell assumes single-threaded wasm (no `atomics` target feature)");
 
-/// Creates a collector whose effects `host` carries out; returns its handle for [`collector_call`]
-/// and [`collector_free`].
+/// Creates a collector; returns its handle for [`collector_call`] and [`collector_free`]. The
+/// JavaScript glue then attaches the host object that carries out its effects (`collector_new(host)`
+/// on the JavaScript side).
 #[wasm_bindgen]
-pub fn collector_new(host: Host) -> u32 {
+pub fn collector_new() -> u32 {
     #[cfg(feature = "panic-hook")]
     console_error_panic_hook::set_once();
-    let driver = Driver::new(host);
     let mut collectors = COLLECTORS.0.borrow_mut();
-    collectors.push(Some(driver));
-    collectors.len() as u32 - 1
+    let handle = collectors.len() as u32;
+    collectors.push(Some(Driver::new(Host(handle))));
+    handle
+}
+
+/// [`collector_new`] with `host` attached, as the JavaScript glue's `collector_new(host)` does: for
+/// Rust callers (`tests/web.rs`).
+pub fn collector_new_with(host: &JsValue) -> u32 {
+    let handle = collector_new();
+    host_attach(handle, host);
+    handle
 }
 
 /// Drops the collector `handle` (an unknown or already freed handle is ignored). Safe from inside
