@@ -650,12 +650,15 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.pos).copied()
+    /// The byte at `pos`, or 0 at the end. A NUL byte is invalid wherever the parser looks (outside
+    /// strings and, as a control character, inside them), so the end needs no value of its own.
+    #[inline(never)]
+    fn peek(&self) -> u8 {
+        self.text.as_bytes().get(self.pos).copied().unwrap_or(0)
     }
 
     fn space(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        while matches!(self.peek(), b' ' | b'\t' | b'\n' | b'\r') {
             self.pos += 1;
         }
     }
@@ -672,7 +675,7 @@ impl Parser<'_> {
     fn value(&mut self) -> Result<Value, ParseError> {
         self.space();
         match self.peek() {
-            Some(open @ (b'{' | b'[')) => {
+            open @ (b'{' | b'[') => {
                 if self.depth >= self.max_depth {
                     return Err(ParseError); // nested too deeply
                 }
@@ -682,31 +685,30 @@ impl Parser<'_> {
                 self.depth -= 1;
                 value
             }
-            Some(b'"') => self.string().map(Value::String),
-            Some(b't') => self.literal("true", Value::Bool(true)),
-            Some(b'f') => self.literal("false", Value::Bool(false)),
-            Some(b'n') => self.literal("null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
-            Some(_) => Err(ParseError), // unexpected character
-            None => Err(ParseError),    // unexpected end
+            b'"' => self.string().map(Value::String),
+            b't' => self.literal("true", Value::Bool(true)),
+            b'f' => self.literal("false", Value::Bool(false)),
+            b'n' => self.literal("null", Value::Null),
+            b'-' | b'0'..=b'9' => self.number().map(Value::Number),
+            _ => Err(ParseError), // unexpected character or end
         }
     }
 
     fn object(&mut self) -> Result<Value, ParseError> {
         let mut map = Map::new();
         self.space();
-        if self.peek() == Some(b'}') {
+        if self.peek() == b'}' {
             self.pos += 1;
             return Ok(Value::Object(map));
         }
         loop {
             self.space();
-            if self.peek() != Some(b'"') {
+            if self.peek() != b'"' {
                 return Err(ParseError); // expected a key
             }
             let key = self.string()?;
             self.space();
-            if self.peek() != Some(b':') {
+            if self.peek() != b':' {
                 return Err(ParseError); // expected ':'
             }
             self.pos += 1;
@@ -718,8 +720,8 @@ impl Parser<'_> {
             }
             self.space();
             match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
+                b',' => self.pos += 1,
+                b'}' => {
                     self.pos += 1;
                     return Ok(Value::Object(map));
                 }
@@ -731,7 +733,7 @@ impl Parser<'_> {
     fn array(&mut self) -> Result<Value, ParseError> {
         let mut items = Vec::new();
         self.space();
-        if self.peek() == Some(b']') {
+        if self.peek() == b']' {
             self.pos += 1;
             return Ok(Value::Array(items));
         }
@@ -739,8 +741,8 @@ impl Parser<'_> {
             items.push(self.value()?);
             self.space();
             match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
+                b',' => self.pos += 1,
+                b']' => {
                     self.pos += 1;
                     return Ok(Value::Array(items));
                 }
@@ -751,7 +753,7 @@ impl Parser<'_> {
 
     fn digits(&mut self) -> usize {
         let start = self.pos;
-        while matches!(self.peek(), Some(b'0'..=b'9')) {
+        while self.peek().is_ascii_digit() {
             self.pos += 1;
         }
         self.pos - start
@@ -759,23 +761,23 @@ impl Parser<'_> {
 
     fn number(&mut self) -> Result<Number, ParseError> {
         let start = self.pos;
-        if self.peek() == Some(b'-') {
+        if self.peek() == b'-' {
             self.pos += 1;
         }
-        let leading_zero = self.peek() == Some(b'0');
+        let leading_zero = self.peek() == b'0';
         let int = self.digits();
         if int == 0 || (leading_zero && int > 1) {
             return Err(ParseError); // bad number
         }
-        if self.peek() == Some(b'.') {
+        if self.peek() == b'.' {
             self.pos += 1;
             if self.digits() == 0 {
                 return Err(ParseError); // bad number
             }
         }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
+        if matches!(self.peek(), b'e' | b'E') {
             self.pos += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
+            if matches!(self.peek(), b'+' | b'-') {
                 self.pos += 1;
             }
             if self.digits() == 0 {
@@ -790,9 +792,9 @@ impl Parser<'_> {
         let mut n = 0u32;
         for _ in 0..4 {
             let d = match self.peek() {
-                Some(c @ b'0'..=b'9') => c - b'0',
-                Some(c @ b'a'..=b'f') => c - b'a' + 10,
-                Some(c @ b'A'..=b'F') => c - b'A' + 10,
+                c @ b'0'..=b'9' => c - b'0',
+                c @ b'a'..=b'f' => c - b'a' + 10,
+                c @ b'A'..=b'F' => c - b'A' + 10,
                 _ => return Err(ParseError), // bad \u escape
             };
             n = n * 16 + u32::from(d);
@@ -806,22 +808,19 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let start = self.pos;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
+            while !matches!(self.peek(), b'"' | b'\\' | 0..0x20) {
                 self.pos += 1;
             }
             // We stop only at ASCII bytes, so both ends are character boundaries.
             out.push_str(self.text.get(start..self.pos).ok_or(ParseError)?);
             match self.peek() {
-                Some(b'"') => {
+                b'"' => {
                     self.pos += 1;
                     return Ok(out);
                 }
-                Some(b'\\') => {
+                b'\\' => {
                     self.pos += 1;
-                    let escape = self.peek().ok_or(ParseError)?;
+                    let escape = self.peek();
                     self.pos += 1;
                     let decoded = match escape {
                         b'"' | b'\\' | b'/' => char::from(escape),
@@ -850,8 +849,7 @@ impl Parser<'_> {
                     };
                     out.push(decoded);
                 }
-                Some(_) => return Err(ParseError), // control character in string
-                None => return Err(ParseError),    // unterminated string
+                _ => return Err(ParseError), // control character in string, or its end
             }
         }
     }
