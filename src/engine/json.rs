@@ -657,6 +657,13 @@ impl Parser<'_> {
         self.text.as_bytes().get(self.pos).copied().unwrap_or(0)
     }
 
+    /// Skips `byte` if it comes next; whether it did.
+    fn eat(&mut self, byte: u8) -> bool {
+        let found = self.peek() == byte;
+        self.pos += usize::from(found);
+        found
+    }
+
     fn space(&mut self) {
         while matches!(self.peek(), b' ' | b'\t' | b'\n' | b'\r') {
             self.pos += 1;
@@ -681,7 +688,7 @@ impl Parser<'_> {
                 }
                 self.depth += 1;
                 self.pos += 1;
-                let value = if open == b'{' { self.object() } else { self.array() };
+                let value = self.container(open == b'{');
                 self.depth -= 1;
                 value
             }
@@ -694,61 +701,42 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self) -> Result<Value, ParseError> {
-        let mut map = Map::new();
+    /// The rest of an object (`object`) or array after its opening bracket: one loop for both.
+    fn container(&mut self, object: bool) -> Result<Value, ParseError> {
+        let close = if object { b'}' } else { b']' };
+        let (mut map, mut items) = (Map::new(), Vec::new());
         self.space();
-        if self.peek() == b'}' {
-            self.pos += 1;
-            return Ok(Value::Object(map));
-        }
-        loop {
-            self.space();
-            if self.peek() != b'"' {
-                return Err(ParseError); // expected a key
-            }
-            let key = self.string()?;
-            self.space();
-            if self.peek() != b':' {
-                return Err(ParseError); // expected ':'
-            }
-            self.pos += 1;
-            let value = self.value()?;
-            // The key is already owned: no copy (a repeated key keeps its place, last value wins).
-            match map.get_mut(&key) {
-                Some(slot) => *slot = value,
-                None => map.0.push((key, value)),
-            }
-            self.space();
-            match self.peek() {
-                b',' => self.pos += 1,
-                b'}' => {
-                    self.pos += 1;
-                    return Ok(Value::Object(map));
+        if !self.eat(close) {
+            loop {
+                if object {
+                    self.space();
+                    if self.peek() != b'"' {
+                        return Err(ParseError); // expected a key
+                    }
+                    let key = self.string()?;
+                    self.space();
+                    if !self.eat(b':') {
+                        return Err(ParseError); // expected ':'
+                    }
+                    let value = self.value()?;
+                    // The key is already owned: no copy (a repeated key keeps its place, last value wins).
+                    match map.get_mut(&key) {
+                        Some(slot) => *slot = value,
+                        None => map.0.push((key, value)),
+                    }
+                } else {
+                    items.push(self.value()?);
                 }
-                _ => return Err(ParseError), // expected ',' or '}'
-            }
-        }
-    }
-
-    fn array(&mut self) -> Result<Value, ParseError> {
-        let mut items = Vec::new();
-        self.space();
-        if self.peek() == b']' {
-            self.pos += 1;
-            return Ok(Value::Array(items));
-        }
-        loop {
-            items.push(self.value()?);
-            self.space();
-            match self.peek() {
-                b',' => self.pos += 1,
-                b']' => {
-                    self.pos += 1;
-                    return Ok(Value::Array(items));
+                self.space();
+                if self.eat(close) {
+                    break;
                 }
-                _ => return Err(ParseError), // expected ',' or ']'
+                if !self.eat(b',') {
+                    return Err(ParseError); // expected ',' or the closing bracket
+                }
             }
         }
+        Ok(if object { Value::Object(map) } else { Value::Array(items) })
     }
 
     fn digits(&mut self) -> usize {
