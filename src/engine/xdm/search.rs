@@ -20,14 +20,25 @@ type Unit<'a> = Option<(String, &'a Value)>;
 fn unit<'a>(draft: &mut Draft<'_, 'a>, key: &str) -> (Unit<'a>, bool) {
     let Some(context) = draft.context(key) else { return (None, false) };
     let wanted = draft.snapshot.extras.get("searchUnitId").and_then(as_id_string);
-    let units = draft.objects(context, key, "units");
-    let position = units.iter().position(|(_, u)| u.get("searchUnitId").and_then(as_id_string) == wanted);
-    let found = wanted.is_some() && position.is_some();
+    let mut units = draft.objects(context, key, "units");
+    let mut at = 0;
+    let mut found = false;
+    if wanted.is_some() {
+        for (_, u) in &units {
+            found = u.get("searchUnitId").and_then(as_id_string) == wanted;
+            if found {
+                break;
+            }
+            at += 1;
+        }
+    }
     if !found {
         let message = "no unit has the published searchUnitId; its request id, sort and refinements are left out";
         draft.warn(Code::InvalidArgument, &join_path(key, "units"), message);
+        at = 0;
     }
-    (units.into_iter().nth(if found { position.unwrap_or(0) } else { 0 }), found)
+    units.truncate(at + 1);
+    (units.pop(), found)
 }
 
 /// `{value: 1, id}`: the measure that joins a request to its response (`found`: its unit).
