@@ -8,7 +8,7 @@
 use super::{or_insert, Draft};
 use crate::engine::json::{Map, Number, Value};
 use crate::engine::money::round2;
-use crate::engine::value::{as_number, map_at};
+use crate::engine::value::as_number;
 
 /// A money amount rounded to cents, as an exact JSON number (`37.04`); `0` when not finite.
 pub fn money(amount: f64) -> Value {
@@ -80,19 +80,24 @@ pub const LIST: LineSpec = LineSpec {
     cart: false,
 };
 
-/// Product lines from `{items: [...]}` of context `key`, read as `spec` says; `currency` is the
-/// fallback currency (the store view's). With `required`, a context without `items` is reported
-/// (every context but the whole cart: an empty cart is no news).
-pub fn lines(
-    draft: &mut Draft<'_, '_>,
-    key: &str,
-    required: bool,
-    spec: &LineSpec,
-    currency: &Option<Value>,
-) -> Vec<Map> {
-    let Some(context) = draft.optional_context(key) else { return Vec::new() };
-    let mut lines = Vec::new();
-    for (base, item) in &draft.list(context, key, "items", required) {
+/// Sets `productListItems` to the product lines from `{items: [...]}` of context `key`, read as
+/// `spec` says; `currency` is the fallback currency (the store view's). With `required`, a context
+/// without `items` is reported (every context but the whole cart: an empty cart is no news).
+///
+/// Each line is based on the custom line with the same SKU (whose extra keys survive and whose
+/// values win, `??`-style; the SKU itself cannot be overridden). Custom lines whose SKU matches no
+/// line are dropped, as in the reference.
+pub fn lines(draft: &mut Draft<'_, '_>, key: &str, required: bool, spec: &LineSpec, currency: &Option<Value>) {
+    // The custom lines are taken out of the payload (their key keeps its place) while the lines
+    // are read, then replaced by the merged lines.
+    let custom = draft.xdm.get_mut("productListItems").map(core::mem::take).unwrap_or_default();
+    let custom = custom.as_array().map_or(&[][..], Vec::as_slice);
+    let mut merged = Vec::new();
+    let listed = match draft.optional_context(key) {
+        Some(context) => draft.list(context, key, "items", required),
+        None => Vec::new(),
+    };
+    for (base, item) in &listed {
         let mut line = Map::new();
         draft.copy_required(&mut line, item, base, "SKU", spec.sku);
         draft.copy_text(&mut line, item, base, spec.name);
@@ -120,31 +125,19 @@ pub fn lines(
         if spec.cart || matches!(item.get(spec.options), Some(Value::Array(_))) {
             line.insert("selectedOptions", Value::Array(options));
         }
-        lines.push(line);
+        // The line's SKU is always a string (`Draft::copy_required`), so comparing as strings
+        // is `==` on the values (and needs no general JSON equality in the wasm).
+        let sku = line.get("SKU").and_then(Value::as_str);
+        let custom_line = custom.iter().find(|c| sku.is_some() && c.get("SKU").and_then(Value::as_str) == sku);
+        merged.push(Value::Object(merge_line(custom_line.and_then(Value::as_object), line)));
     }
-    lines
+    draft.set("productListItems", Value::Array(merged));
 }
 
 /// `regular − special`, rounded to cents (`regular` alone gives 0; so does no price at all).
 pub fn discount(regular: Option<&Value>, special: Option<&Value>) -> Value {
     let (regular, special) = (regular.and_then(as_number), special.and_then(as_number));
     money(regular.map_or(0.0, |r| r - special.unwrap_or(r)))
-}
-
-/// Sets `productListItems` to `lines`, each based on the custom line with the same SKU (whose
-/// extra keys survive and whose values win, `??`-style; the SKU itself cannot be overridden).
-/// Custom lines whose SKU matches no line are dropped, as in the reference.
-pub fn set_lines(draft: &mut Draft<'_, '_>, lines: Vec<Map>) {
-    let custom = map_at(&draft.xdm, "productListItems").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
-    let mut merged = Vec::new();
-    for line in lines {
-        // The line's SKU is always a string (`Draft::copy_required`), so comparing as strings
-        // is `==` on the values (and needs no general JSON equality in the wasm).
-        let sku = line.get("SKU").and_then(Value::as_str);
-        let base = custom.iter().find(|c| sku.is_some() && c.get("SKU").and_then(Value::as_str) == sku);
-        merged.push(Value::Object(merge_line(base.and_then(Value::as_object), line)));
-    }
-    draft.set("productListItems", Value::Array(merged));
 }
 
 /// `line` over a custom `base`: the base's non-null values win, except `SKU`.

@@ -6,7 +6,7 @@
 //! `commerce.order` is rebuilt as in the reference: only a custom `purchaseID` and `currencyCode`
 //! survive in it.
 
-use super::items::{lines, number_value, set_lines, CART};
+use super::items::{lines, number_value, CART};
 use super::{or_insert, Draft, Outcome, Snapshot};
 use crate::engine::json::{Map, Value};
 use crate::engine::value::map_at;
@@ -56,8 +56,7 @@ pub fn place_order(s: &Snapshot<'_>) -> Outcome {
     draft.personal_email();
     // Without a cart context, `productListItems: []` (and a warning).
     draft.context("shoppingCartContext");
-    let lines = lines(&mut draft, "shoppingCartContext", false, &CART, &store_currency);
-    set_lines(&mut draft, lines);
+    lines(&mut draft, "shoppingCartContext", false, &CART, &store_currency);
     draft.done()
 }
 
