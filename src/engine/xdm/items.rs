@@ -5,7 +5,7 @@
 //! Money computed here is rounded to cents with [`round2`] and written as exact decimal text
 //! (`37.04`, never `37.040000000000006`); amounts the page gave are passed through unchanged.
 
-use super::{or_insert, Draft};
+use super::{or_insert, put, Draft};
 use crate::engine::json::{Map, Number, Value};
 use crate::engine::money::round2;
 use crate::engine::value::as_number;
@@ -103,11 +103,11 @@ pub fn lines(draft: &mut Draft<'_, '_>, key: &str, required: bool, spec: &LineSp
         draft.copy_text(&mut line, item, base, spec.name);
         let quantity = draft.number(item, base, "quantity");
         if let Some(q) = quantity {
-            line.insert("quantity", number_value(q));
+            put(&mut line, "quantity", number_value(q));
         }
         // A missing price or quantity counts as 0 (so does an overflowing product, in `money`).
         let price = draft.number(item, base, spec.price).and_then(as_number).unwrap_or(0.0);
-        line.insert("priceTotal", money(price * quantity.and_then(as_number).unwrap_or(0.0)));
+        put(&mut line, "priceTotal", money(price * quantity.and_then(as_number).unwrap_or(0.0)));
         draft.copy_text(&mut line, item, base, spec.tail);
         or_insert(&mut line, "currencyCode", currency);
         if spec.cart {
@@ -119,11 +119,11 @@ pub fn lines(draft: &mut Draft<'_, '_>, key: &str, required: bool, spec: &LineSp
                     discount(regular, special)
                 }
             };
-            line.insert("discountAmount", discount);
+            put(&mut line, "discountAmount", discount);
         }
         let options = draft.rows(item, base, spec.options, spec.option_fields);
         if spec.cart || matches!(item.get(spec.options), Some(Value::Array(_))) {
-            line.insert("selectedOptions", Value::Array(options));
+            put(&mut line, "selectedOptions", Value::Array(options));
         }
         // The line's SKU is always a string (`Draft::copy_required`), so comparing as strings
         // is `==` on the values (and needs no general JSON equality in the wasm).
@@ -146,7 +146,7 @@ pub fn merge_line(base: Option<&Map>, line: Map) -> Map {
     let mut merged = base.clone();
     for (key, v) in line.iter() {
         if key == "SKU" || merged.get(key).is_none_or(Value::is_null) {
-            merged.insert_value(key, v.clone());
+            put(&mut merged, key, v.clone());
         }
     }
     merged

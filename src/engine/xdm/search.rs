@@ -7,7 +7,7 @@
 //! reference sent them empty). With an unknown unit the reference's shape is kept (query from the
 //! first unit, no sort, refinements or id, so no false join) with a warning.
 
-use super::{counter, join_path, Draft, Outcome, Snapshot};
+use super::{counter, join_path, put, Draft, Outcome, Snapshot};
 use crate::engine::diagnostic::Code;
 use crate::engine::json::{Map, Number, Value};
 use crate::engine::value::as_id_string;
@@ -75,8 +75,8 @@ fn refinement(draft: &mut Draft<'_, '_>, filter: &Value, base: &str) -> Value {
             values.push(draft.text(filter, base, end).unwrap_or_else(|| Value::String(String::new())));
         }
     }
-    r.insert("value", Value::Array(values));
-    r.insert("isRange", is_range);
+    put(&mut r, "value", Value::Array(values));
+    put(&mut r, "isRange", Value::Bool(is_range));
     Value::Object(r)
 }
 
@@ -98,8 +98,8 @@ pub fn request(s: &Snapshot<'_>) -> Outcome {
             }
         }
     }
-    site.insert("sort", Value::Array(sort));
-    site.insert("refinements", Value::Array(refinements));
+    put(&mut site, "sort", Value::Array(sort));
+    put(&mut site, "refinements", Value::Array(refinements));
     draft.set("siteSearch", Value::Object(site));
     let measure = measure(&mut draft, unit.as_ref().filter(|_| found));
     draft.set("searchRequest", measure);
@@ -125,13 +125,13 @@ pub fn response(s: &Snapshot<'_>) -> Outcome {
         }
         // The page size shown (the reference's `products.length`), not the total.
         if let Some(count) = u.get("products").and_then(Value::as_array).map(Vec::len) {
-            site.insert("numberOfResults", Value::Number(Number::from_i64(count as i64)));
+            put(&mut site, "numberOfResults", Value::Number(Number::from_i64(count as i64)));
         }
         // (D) search-result lines: SKU, name and productImageUrl.
         let fields = &[("SKU", "sku"), ("name", "name"), ("productImageUrl", "imageUrl")];
         lines = draft.rows(u, base, "products", Some(fields));
     }
-    site.insert("suggestions", Value::Array(suggestions));
+    put(&mut site, "suggestions", Value::Array(suggestions));
     draft.set("siteSearch", Value::Object(site));
     draft.set("productListItems", Value::Array(lines));
     let measure = measure(&mut draft, found);
