@@ -219,9 +219,18 @@ impl<'s, 'a> Draft<'s, 'a> {
     }
 
     /// Reads dotted `field` of `obj` (named `base` in diagnostics), accepting it when `ok` does;
-    /// a step on the way that is not an object, or a value `ok` rejects, is reported as invalid.
+    /// a step on the way that is not an object, or a value `ok` rejects, is reported as invalid,
+    /// and with `required` an absent field is reported as missing.
     #[inline(never)]
-    fn read<'v>(&mut self, obj: &'v Value, base: &str, field: &str, ok: fn(&Value) -> bool, want: &str) -> Read<'v> {
+    fn read<'v>(
+        &mut self,
+        obj: &'v Value,
+        base: &str,
+        field: &str,
+        ok: fn(&Value) -> bool,
+        want: &str,
+        required: bool,
+    ) -> Read<'v> {
         let mut current = obj;
         let mut walked = 0;
         for key in value::pieces(field, b'.') {
@@ -231,7 +240,12 @@ impl<'s, 'a> Draft<'s, 'a> {
                 return Read::Bad;
             };
             match map.get(key) {
-                None | Some(Value::Null) => return Read::Absent,
+                None | Some(Value::Null) => {
+                    if required {
+                        self.warn(Code::MissingField, &join_path(base, field), MISSING);
+                    }
+                    return Read::Absent;
+                }
                 Some(v) => current = v,
             }
             walked += key.len() + 1;
@@ -257,12 +271,8 @@ impl<'s, 'a> Draft<'s, 'a> {
 
     #[inline(never)]
     fn string(&mut self, obj: &Value, base: &str, field: &str, required: bool) -> Option<Value> {
-        match self.read(obj, base, field, is_text, "not a string; left out") {
+        match self.read(obj, base, field, is_text, "not a string; left out", required) {
             Read::Good(v) => Some(value::as_id_string(v).map_or_else(|| v.clone(), Value::String)),
-            Read::Absent if required => {
-                self.warn(Code::MissingField, &join_path(base, field), MISSING);
-                None
-            }
             _ => None,
         }
     }
@@ -292,7 +302,7 @@ impl<'s, 'a> Draft<'s, 'a> {
     /// A number field (numeric strings accepted, as `Number(x)`); see [`Draft::read`].
     #[inline(never)]
     pub fn number<'v>(&mut self, obj: &'v Value, base: &str, field: &str) -> Option<&'v Value> {
-        match self.read(obj, base, field, is_number, "not a number; left out") {
+        match self.read(obj, base, field, is_number, "not a number; left out", false) {
             Read::Good(v) => Some(v),
             _ => None,
         }
@@ -338,12 +348,8 @@ impl<'s, 'a> Draft<'s, 'a> {
 
     #[inline(never)]
     fn list<'v>(&mut self, obj: &'v Value, base: &str, field: &str, required: bool) -> Vec<(String, &'v Value)> {
-        let list = match self.read(obj, base, field, |v| v.as_array().is_some(), "not an array; left out") {
+        let list = match self.read(obj, base, field, |v| v.as_array().is_some(), "not an array; left out", required) {
             Read::Good(list) => list,
-            Read::Absent if required => {
-                self.warn(Code::MissingField, &join_path(base, field), MISSING);
-                return Vec::new();
-            }
             _ => return Vec::new(),
         };
         let mut found = Vec::new();
