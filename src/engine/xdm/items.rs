@@ -37,10 +37,9 @@ pub fn number_value(v: &Value) -> Value {
 /// storefront, (A) cart items (`ShoppingCartItem`) and (B) requisition-list items
 /// (`RequisitionListItem`), share one builder and differ only by this table.
 pub struct LineSpec {
-    /// The SKU (required: a line without one gets a missing-field warning).
-    sku: &'static str,
-    /// The product name, as a `(xdm key, field)` table (a constant, not one built per line).
-    name: &'static [(&'static str, &'static str)],
+    /// The SKU (required: a line without one gets a missing-field warning) and the product name,
+    /// as a `(xdm key, field)` table (a constant, not one built per line).
+    head: &'static [(&'static str, &'static str)],
     /// The unit price, multiplied by `quantity` into `priceTotal` (rounded; 0 without both).
     price: &'static str,
     /// `(xdm key, field)` pairs copied as text after `priceTotal`: the image (cart lines) and the
@@ -59,8 +58,7 @@ pub struct LineSpec {
 /// (A) Cart-style lines (changed products or the whole cart): SKU, name, quantity, priceTotal,
 /// productImageUrl, currencyCode, discountAmount and selectedOptions.
 pub const CART: LineSpec = LineSpec {
-    sku: "product.sku",
-    name: &[("name", "product.name")],
+    head: &[("SKU", "product.sku"), ("name", "product.name")],
     price: "prices.price.value",
     tail: &[("productImageUrl", "product.mainImageUrl"), ("currencyCode", "prices.price.currency")],
     options: "configurableOptions",
@@ -71,8 +69,7 @@ pub const CART: LineSpec = LineSpec {
 /// (B) Requisition-style lines (list items or order page): SKU, name, quantity, priceTotal
 /// (regular price × quantity), currencyCode and selectedOptions as given.
 pub const LIST: LineSpec = LineSpec {
-    sku: "sku",
-    name: &[("name", "name")],
+    head: &[("SKU", "sku"), ("name", "name")],
     price: "pricing.regularPrice",
     tail: &[("currencyCode", "pricing.currencyCode")],
     options: "selectedOptions",
@@ -99,8 +96,7 @@ pub fn lines(draft: &mut Draft<'_, '_>, key: &str, required: bool, spec: &LineSp
     };
     for (base, item) in &listed {
         let mut line = Map::new();
-        draft.copy_required(&mut line, item, base, "SKU", spec.sku);
-        draft.copy_text(&mut line, item, base, spec.name);
+        draft.copy_required(&mut line, item, base, spec.head);
         let quantity = draft.number(item, base, "quantity");
         if let Some(q) = quantity {
             put(&mut line, "quantity", number_value(q));

@@ -285,17 +285,20 @@ impl<'s, 'a> Draft<'s, 'a> {
         self.copy(into, obj, base, fields, false);
     }
 
-    /// [`Draft::copy_text`] of one field the event needs (see [`Draft::required_text`]).
+    /// [`Draft::copy_text`] whose first field is one the event needs (see [`Draft::required_text`]).
     #[inline(never)]
-    pub fn copy_required(&mut self, into: &mut Map, obj: &Value, base: &str, xdm_key: &str, field: &str) {
-        self.copy(into, obj, base, &[(xdm_key, field)], true);
+    pub fn copy_required(&mut self, into: &mut Map, obj: &Value, base: &str, fields: &[(&str, &str)]) {
+        self.copy(into, obj, base, fields, true);
     }
 
+    /// [`Draft::copy_text`], the first field required when `required` is.
     fn copy(&mut self, into: &mut Map, obj: &Value, base: &str, fields: &[(&str, &str)], required: bool) {
+        let mut required = required;
         for &(xdm_key, field) in fields {
             if let Some(v) = self.string(obj, base, field, required) {
                 put(into, xdm_key, v);
             }
+            required = false;
         }
     }
 
@@ -406,9 +409,13 @@ impl<'s, 'a> Draft<'s, 'a> {
         let key = "storefrontInstanceContext";
         let Some(store) = self.context(key) else { return };
         let mut scope = Map::new();
-        self.copy_required(&mut scope, store, key, "environmentID", "environmentId");
-        let fields = &[("storeCode", "storeCode"), ("storeViewCode", "storeViewCode"), ("websiteCode", "websiteCode")];
-        self.copy_text(&mut scope, store, key, fields);
+        let fields = &[
+            ("environmentID", "environmentId"),
+            ("storeCode", "storeCode"),
+            ("storeViewCode", "storeViewCode"),
+            ("websiteCode", "websiteCode"),
+        ];
+        self.copy_required(&mut scope, store, key, fields);
         self.set("commerce.commerceScope", Value::Object(scope));
     }
 

@@ -25,8 +25,8 @@ pub fn product_view(s: &Snapshot<'_>) -> Outcome {
     let mut draft = Draft::new(s, "commerce.productViews", Some("commerce.productViews"));
     draft.scope();
     let mut line = Map::new();
-    draft.copy_required(&mut line, product, key, "SKU", "sku");
-    draft.copy_text(&mut line, product, key, &[("name", "name"), ("productImageUrl", "mainImageUrl")]);
+    let fields = &[("SKU", "sku"), ("name", "name"), ("productImageUrl", "mainImageUrl")];
+    draft.copy_required(&mut line, product, key, fields);
     let regular = draft.number(product, key, "pricing.regularPrice");
     let special = draft.number(product, key, "pricing.specialPrice");
     if let Some(price) = special.or(regular) {

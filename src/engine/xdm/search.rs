@@ -45,7 +45,7 @@ fn unit<'a>(draft: &mut Draft<'_, 'a>, key: &str) -> (Unit<'a>, bool) {
 fn measure(draft: &mut Draft<'_, '_>, found: Option<&(String, &Value)>) -> Value {
     let mut measure = counter("value");
     if let Some((base, u)) = found {
-        draft.copy_required(&mut measure, u, base, "id", "searchRequestId");
+        draft.copy_required(&mut measure, u, base, &[("id", "searchRequestId")]);
     }
     Value::Object(measure)
 }
