@@ -143,16 +143,6 @@ const NOT_OBJECT: &str = "not an object; left out";
 /// The message of a missing-field warning.
 const MISSING: &str = "missing; left out";
 
-/// A read of one field of page data.
-enum Read<'v> {
-    /// Absent or `null`.
-    Absent,
-    /// Present but unusable (already reported).
-    Bad,
-    /// Present and of the wanted type.
-    Good(&'v Value),
-}
-
 /// Whether `v` can stand for an XDM string: a string, or a number (converted as `String(n)`).
 fn is_text(v: &Value) -> bool {
     matches!(v, Value::String(_) | Value::Number(_))
@@ -220,7 +210,8 @@ impl<'s, 'a> Draft<'s, 'a> {
 
     /// Reads dotted `field` of `obj` (named `base` in diagnostics), accepting it when `ok` does;
     /// a step on the way that is not an object, or a value `ok` rejects, is reported as invalid,
-    /// and with `required` an absent field is reported as missing.
+    /// and with `required` an absent (or `null`) field is reported as missing. `None` unless the
+    /// value is present and accepted.
     #[inline(never)]
     fn read<'v>(
         &mut self,
@@ -230,31 +221,31 @@ impl<'s, 'a> Draft<'s, 'a> {
         ok: fn(&Value) -> bool,
         want: &str,
         required: bool,
-    ) -> Read<'v> {
+    ) -> Option<&'v Value> {
         let mut current = obj;
         let mut walked = 0;
         for key in value::pieces(field, b'.') {
             let Some(map) = current.as_object() else {
                 let path = join_path(base, field.get(..walked.max(1) - 1).unwrap_or_default());
                 self.warn(Code::InvalidField, &path, NOT_OBJECT);
-                return Read::Bad;
+                return None;
             };
             match map.get(key) {
                 None | Some(Value::Null) => {
                     if required {
                         self.warn(Code::MissingField, &join_path(base, field), MISSING);
                     }
-                    return Read::Absent;
+                    return None;
                 }
                 Some(v) => current = v,
             }
             walked += key.len() + 1;
         }
         if ok(current) {
-            return Read::Good(current);
+            return Some(current);
         }
         self.warn(Code::InvalidField, &join_path(base, field), want);
-        Read::Bad
+        None
     }
 
     /// A string field (a number is accepted and converted as `String(n)`); see [`Draft::read`].
@@ -271,10 +262,8 @@ impl<'s, 'a> Draft<'s, 'a> {
 
     #[inline(never)]
     fn string(&mut self, obj: &Value, base: &str, field: &str, required: bool) -> Option<Value> {
-        match self.read(obj, base, field, is_text, "not a string; left out", required) {
-            Read::Good(v) => Some(value::as_id_string(v).map_or_else(|| v.clone(), Value::String)),
-            _ => None,
-        }
+        let v = self.read(obj, base, field, is_text, "not a string; left out", required)?;
+        Some(value::as_id_string(v).map_or_else(|| v.clone(), Value::String))
     }
 
     /// Copies string fields of `obj` (named `base`) into `into`: `(xdm key, field)` pairs, in
@@ -305,10 +294,7 @@ impl<'s, 'a> Draft<'s, 'a> {
     /// A number field (numeric strings accepted, as `Number(x)`); see [`Draft::read`].
     #[inline(never)]
     pub fn number<'v>(&mut self, obj: &'v Value, base: &str, field: &str) -> Option<&'v Value> {
-        match self.read(obj, base, field, is_number, "not a number; left out", false) {
-            Read::Good(v) => Some(v),
-            _ => None,
-        }
+        self.read(obj, base, field, is_number, "not a number; left out", false)
     }
 
     /// `Number(obj.field || 0)`: a number the page gave passes through ([`items::number_value`]),
@@ -351,9 +337,9 @@ impl<'s, 'a> Draft<'s, 'a> {
 
     #[inline(never)]
     fn list<'v>(&mut self, obj: &'v Value, base: &str, field: &str, required: bool) -> Vec<(String, &'v Value)> {
-        let list = match self.read(obj, base, field, |v| v.as_array().is_some(), "not an array; left out", required) {
-            Read::Good(list) => list,
-            _ => return Vec::new(),
+        let Some(list) = self.read(obj, base, field, |v| v.as_array().is_some(), "not an array; left out", required)
+        else {
+            return Vec::new();
         };
         let mut found = Vec::new();
         let elements = list.as_array().map_or(&[][..], Vec::as_slice);
