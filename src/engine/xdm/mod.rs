@@ -179,11 +179,10 @@ impl<'s, 'a> Draft<'s, 'a> {
     /// The context `key`, or `None` with a warning that it is missing (the fields read from it are
     /// left out); a context that is not an object counts as missing, with an invalid-field warning.
     pub fn context(&mut self, key: &str) -> Option<&'a Value> {
-        let found = self.optional_context(key);
-        if found.is_none() && self.snapshot.contexts.get(key).is_none() {
+        if self.snapshot.contexts.get(key).is_none() {
             self.warn(Code::MissingContext, key, "not set; the fields read from it are left out");
         }
-        found
+        self.optional_context(key)
     }
 
     /// The context `key` if it is set and an object; a context of another type gives a warning.
