@@ -10,7 +10,7 @@
 use super::{counter, join_path, put, Draft, Outcome, Snapshot};
 use crate::engine::diagnostic::Code;
 use crate::engine::json::{Map, Number, Value};
-use crate::engine::value::as_id_string;
+use crate::engine::value::{as_id_string, at};
 
 /// A search unit of a context, with its diagnostic path.
 type Unit<'a> = Option<(String, &'a Value)>;
@@ -62,7 +62,7 @@ fn refinement(draft: &mut Draft<'_, '_>, filter: &Value, base: &str) -> Value {
     let mut is_range = false;
     if let Some(eq) = draft.text(filter, base, "eq") {
         values.push(eq);
-    } else if let Some(given) = filter.get("in").filter(|v| !v.is_null()) {
+    } else if let Some(given) = at(filter, "in") {
         let list = given.as_array().map_or(&[][..], Vec::as_slice);
         for v in list {
             if let Some(text) = as_id_string(v) {
@@ -72,7 +72,7 @@ fn refinement(draft: &mut Draft<'_, '_>, filter: &Value, base: &str) -> Value {
         if values.len() < list.len() || given.as_array().is_none() {
             draft.warn(Code::InvalidField, &join_path(base, "in"), "not a list of strings; the others are left out");
         }
-    } else if filter.get("range").is_some_and(|v| !v.is_null()) {
+    } else if at(filter, "range").is_some() {
         is_range = true;
         for end in &["range.from", "range.to"] {
             values.push(draft.text(filter, base, end).unwrap_or_else(|| Value::String(String::new())));
