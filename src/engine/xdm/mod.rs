@@ -310,12 +310,6 @@ impl<'s, 'a> Draft<'s, 'a> {
         self.list(obj, base, field, false)
     }
 
-    /// [`Draft::objects`] for a list the event needs: absent, it gives a missing-field warning.
-    #[inline(never)]
-    pub fn required_objects<'v>(&mut self, obj: &'v Value, base: &str, field: &str) -> Vec<(String, &'v Value)> {
-        self.list(obj, base, field, true)
-    }
-
     /// The objects of array `field` of `obj` (see [`Draft::objects`]), each rebuilt from the
     /// `(xdm key, field)` pairs of `fields` with [`Draft::copy_text`], or with no table as given.
     #[inline(never)]
