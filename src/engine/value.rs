@@ -99,12 +99,11 @@ pub fn set_path(root: &mut Map, path: &str, value: Value) {
     let (mut current, mut rest) = (root, path);
     while let Some((key, tail)) = split_at_byte(rest, b'.') {
         rest = tail;
-        let slot = current.entry_or_insert_with(key, || Value::Object(Map::new()));
-        if !slot.is_object() {
-            *slot = Value::Object(Map::new());
+        if !current.get(key).is_some_and(Value::is_object) {
+            current.insert_value(key, Value::Object(Map::new()));
         }
-        current = match slot {
-            Value::Object(map) => map,
+        current = match current.get_mut(key) {
+            Some(Value::Object(map)) => map,
             _ => return,
         };
     }

@@ -4,7 +4,7 @@
 //! Fixed against the reference: a missing storefront context no longer drops the event (the scope
 //! is left out with a warning), and a missing cart or changed-products context is reported.
 
-use super::items::{lines, set_lines, CART};
+use super::items::{lines, CART};
 use super::{Draft, Outcome, Snapshot};
 
 /// `measure` is the event type and counter (`commerce.productListAdds`); `whole_cart` selects the
@@ -20,8 +20,7 @@ pub fn cart(s: &Snapshot<'_>, measure: &str, whole_cart: bool) -> Outcome {
         draft.context(source);
     }
     let currency = draft.store_currency();
-    let lines = lines(&mut draft, source, !whole_cart, &CART, &currency);
-    set_lines(&mut draft, lines);
+    lines(&mut draft, source, !whole_cart, &CART, &currency);
     if whole_cart {
         let discount = draft.amount(cart, "shoppingCartContext", "discountAmount");
         draft.set("commerce.order.discountAmount", discount);

@@ -5,10 +5,10 @@
 //! Money computed here is rounded to cents with [`round2`] and written as exact decimal text
 //! (`37.04`, never `37.040000000000006`); amounts the page gave are passed through unchanged.
 
-use super::{or_insert, Draft};
+use super::{or_insert, put, Draft};
 use crate::engine::json::{Map, Number, Value};
 use crate::engine::money::round2;
-use crate::engine::value::{as_number, map_at};
+use crate::engine::value::as_number;
 
 /// A money amount rounded to cents, as an exact JSON number (`37.04`); `0` when not finite.
 pub fn money(amount: f64) -> Value {
@@ -37,10 +37,9 @@ pub fn number_value(v: &Value) -> Value {
 /// storefront, (A) cart items (`ShoppingCartItem`) and (B) requisition-list items
 /// (`RequisitionListItem`), share one builder and differ only by this table.
 pub struct LineSpec {
-    /// The SKU (required: a line without one gets a missing-field warning).
-    sku: &'static str,
-    /// The product name, as a `(xdm key, field)` table (a constant, not one built per line).
-    name: &'static [(&'static str, &'static str)],
+    /// The SKU (required: a line without one gets a missing-field warning) and the product name,
+    /// as a `(xdm key, field)` table (a constant, not one built per line).
+    head: &'static [(&'static str, &'static str)],
     /// The unit price, multiplied by `quantity` into `priceTotal` (rounded; 0 without both).
     price: &'static str,
     /// `(xdm key, field)` pairs copied as text after `priceTotal`: the image (cart lines) and the
@@ -59,8 +58,7 @@ pub struct LineSpec {
 /// (A) Cart-style lines (changed products or the whole cart): SKU, name, quantity, priceTotal,
 /// productImageUrl, currencyCode, discountAmount and selectedOptions.
 pub const CART: LineSpec = LineSpec {
-    sku: "product.sku",
-    name: &[("name", "product.name")],
+    head: &[("SKU", "product.sku"), ("name", "product.name")],
     price: "prices.price.value",
     tail: &[("productImageUrl", "product.mainImageUrl"), ("currencyCode", "prices.price.currency")],
     options: "configurableOptions",
@@ -71,8 +69,7 @@ pub const CART: LineSpec = LineSpec {
 /// (B) Requisition-style lines (list items or order page): SKU, name, quantity, priceTotal
 /// (regular price × quantity), currencyCode and selectedOptions as given.
 pub const LIST: LineSpec = LineSpec {
-    sku: "sku",
-    name: &[("name", "name")],
+    head: &[("SKU", "sku"), ("name", "name")],
     price: "pricing.regularPrice",
     tail: &[("currencyCode", "pricing.currencyCode")],
     options: "selectedOptions",
@@ -80,29 +77,33 @@ pub const LIST: LineSpec = LineSpec {
     cart: false,
 };
 
-/// Product lines from `{items: [...]}` of context `key`, read as `spec` says; `currency` is the
-/// fallback currency (the store view's). With `required`, a context without `items` is reported
-/// (every context but the whole cart: an empty cart is no news).
-pub fn lines(
-    draft: &mut Draft<'_, '_>,
-    key: &str,
-    required: bool,
-    spec: &LineSpec,
-    currency: &Option<Value>,
-) -> Vec<Map> {
-    let Some(context) = draft.optional_context(key) else { return Vec::new() };
-    let mut lines = Vec::new();
-    for (base, item) in &draft.list(context, key, "items", required) {
+/// Sets `productListItems` to the product lines from `{items: [...]}` of context `key`, read as
+/// `spec` says; `currency` is the fallback currency (the store view's). With `required`, a context
+/// without `items` is reported (every context but the whole cart: an empty cart is no news).
+///
+/// Each line is based on the custom line with the same SKU (whose extra keys survive and whose
+/// values win, `??`-style; the SKU itself cannot be overridden). Custom lines whose SKU matches no
+/// line are dropped, as in the reference.
+pub fn lines(draft: &mut Draft<'_, '_>, key: &str, required: bool, spec: &LineSpec, currency: &Option<Value>) {
+    // The custom lines are taken out of the payload (their key keeps its place) while the lines
+    // are read, then replaced by the merged lines.
+    let custom = draft.xdm.get_mut("productListItems").map(core::mem::take).unwrap_or_default();
+    let custom = custom.as_array().map_or(&[][..], Vec::as_slice);
+    let mut merged = Vec::new();
+    let listed = match draft.optional_context(key) {
+        Some(context) => draft.list(context, key, "items", required),
+        None => Vec::new(),
+    };
+    for (base, item) in &listed {
         let mut line = Map::new();
-        draft.copy_required(&mut line, item, base, "SKU", spec.sku);
-        draft.copy_text(&mut line, item, base, spec.name);
+        draft.copy_required(&mut line, item, base, spec.head);
         let quantity = draft.number(item, base, "quantity");
         if let Some(q) = quantity {
-            line.insert("quantity", number_value(q));
+            put(&mut line, "quantity", number_value(q));
         }
         // A missing price or quantity counts as 0 (so does an overflowing product, in `money`).
         let price = draft.number(item, base, spec.price).and_then(as_number).unwrap_or(0.0);
-        line.insert("priceTotal", money(price * quantity.and_then(as_number).unwrap_or(0.0)));
+        put(&mut line, "priceTotal", money(price * quantity.and_then(as_number).unwrap_or(0.0)));
         draft.copy_text(&mut line, item, base, spec.tail);
         or_insert(&mut line, "currencyCode", currency);
         if spec.cart {
@@ -114,15 +115,19 @@ pub fn lines(
                     discount(regular, special)
                 }
             };
-            line.insert("discountAmount", discount);
+            put(&mut line, "discountAmount", discount);
         }
         let options = draft.rows(item, base, spec.options, spec.option_fields);
         if spec.cart || matches!(item.get(spec.options), Some(Value::Array(_))) {
-            line.insert("selectedOptions", Value::Array(options));
+            put(&mut line, "selectedOptions", Value::Array(options));
         }
-        lines.push(line);
+        // The line's SKU is always a string (`Draft::copy_required`), so comparing as strings
+        // is `==` on the values (and needs no general JSON equality in the wasm).
+        let sku = line.get("SKU").and_then(Value::as_str);
+        let custom_line = custom.iter().find(|c| sku.is_some() && c.get("SKU").and_then(Value::as_str) == sku);
+        merged.push(Value::Object(merge_line(custom_line.and_then(Value::as_object), line)));
     }
-    lines
+    draft.set("productListItems", Value::Array(merged));
 }
 
 /// `regular − special`, rounded to cents (`regular` alone gives 0; so does no price at all).
@@ -131,29 +136,13 @@ pub fn discount(regular: Option<&Value>, special: Option<&Value>) -> Value {
     money(regular.map_or(0.0, |r| r - special.unwrap_or(r)))
 }
 
-/// Sets `productListItems` to `lines`, each based on the custom line with the same SKU (whose
-/// extra keys survive and whose values win, `??`-style; the SKU itself cannot be overridden).
-/// Custom lines whose SKU matches no line are dropped, as in the reference.
-pub fn set_lines(draft: &mut Draft<'_, '_>, lines: Vec<Map>) {
-    let custom = map_at(&draft.xdm, "productListItems").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
-    let mut merged = Vec::new();
-    for line in lines {
-        // The line's SKU is always a string (`Draft::copy_required`), so comparing as strings
-        // is `==` on the values (and needs no general JSON equality in the wasm).
-        let sku = line.get("SKU").and_then(Value::as_str);
-        let base = custom.iter().find(|c| sku.is_some() && c.get("SKU").and_then(Value::as_str) == sku);
-        merged.push(Value::Object(merge_line(base.and_then(Value::as_object), line)));
-    }
-    draft.set("productListItems", Value::Array(merged));
-}
-
 /// `line` over a custom `base`: the base's non-null values win, except `SKU`.
 pub fn merge_line(base: Option<&Map>, line: Map) -> Map {
     let Some(base) = base else { return line };
     let mut merged = base.clone();
     for (key, v) in line.iter() {
         if key == "SKU" || merged.get(key).is_none_or(Value::is_null) {
-            merged.insert_value(key, v.clone());
+            put(&mut merged, key, v.clone());
         }
     }
     merged

@@ -143,16 +143,6 @@ const NOT_OBJECT: &str = "not an object; left out";
 /// The message of a missing-field warning.
 const MISSING: &str = "missing; left out";
 
-/// A read of one field of page data.
-enum Read<'v> {
-    /// Absent or `null`.
-    Absent,
-    /// Present but unusable (already reported).
-    Bad,
-    /// Present and of the wanted type.
-    Good(&'v Value),
-}
-
 /// Whether `v` can stand for an XDM string: a string, or a number (converted as `String(n)`).
 fn is_text(v: &Value) -> bool {
     matches!(v, Value::String(_) | Value::Number(_))
@@ -182,18 +172,17 @@ impl<'s, 'a> Draft<'s, 'a> {
         if let Some(measure) = measure {
             draft.set(measure, Value::Object(counter("value")));
         }
-        draft.xdm.insert("eventType", event_type);
+        put(&mut draft.xdm, "eventType", Value::from(event_type));
         draft
     }
 
     /// The context `key`, or `None` with a warning that it is missing (the fields read from it are
     /// left out); a context that is not an object counts as missing, with an invalid-field warning.
     pub fn context(&mut self, key: &str) -> Option<&'a Value> {
-        let found = self.optional_context(key);
-        if found.is_none() && self.snapshot.contexts.get(key).is_none() {
+        if self.snapshot.contexts.get(key).is_none() {
             self.warn(Code::MissingContext, key, "not set; the fields read from it are left out");
         }
-        found
+        self.optional_context(key)
     }
 
     /// The context `key` if it is set and an object; a context of another type gives a warning.
@@ -219,28 +208,43 @@ impl<'s, 'a> Draft<'s, 'a> {
     }
 
     /// Reads dotted `field` of `obj` (named `base` in diagnostics), accepting it when `ok` does;
-    /// a step on the way that is not an object, or a value `ok` rejects, is reported as invalid.
+    /// a step on the way that is not an object, or a value `ok` rejects, is reported as invalid,
+    /// and with `required` an absent (or `null`) field is reported as missing. `None` unless the
+    /// value is present and accepted.
     #[inline(never)]
-    fn read<'v>(&mut self, obj: &'v Value, base: &str, field: &str, ok: fn(&Value) -> bool, want: &str) -> Read<'v> {
+    fn read<'v>(
+        &mut self,
+        obj: &'v Value,
+        base: &str,
+        field: &str,
+        ok: fn(&Value) -> bool,
+        want: &str,
+        required: bool,
+    ) -> Option<&'v Value> {
         let mut current = obj;
         let mut walked = 0;
         for key in value::pieces(field, b'.') {
             let Some(map) = current.as_object() else {
                 let path = join_path(base, field.get(..walked.max(1) - 1).unwrap_or_default());
                 self.warn(Code::InvalidField, &path, NOT_OBJECT);
-                return Read::Bad;
+                return None;
             };
             match map.get(key) {
-                None | Some(Value::Null) => return Read::Absent,
+                None | Some(Value::Null) => {
+                    if required {
+                        self.warn(Code::MissingField, &join_path(base, field), MISSING);
+                    }
+                    return None;
+                }
                 Some(v) => current = v,
             }
             walked += key.len() + 1;
         }
         if ok(current) {
-            return Read::Good(current);
+            return Some(current);
         }
         self.warn(Code::InvalidField, &join_path(base, field), want);
-        Read::Bad
+        None
     }
 
     /// A string field (a number is accepted and converted as `String(n)`); see [`Draft::read`].
@@ -257,14 +261,8 @@ impl<'s, 'a> Draft<'s, 'a> {
 
     #[inline(never)]
     fn string(&mut self, obj: &Value, base: &str, field: &str, required: bool) -> Option<Value> {
-        match self.read(obj, base, field, is_text, "not a string; left out") {
-            Read::Good(v) => Some(value::as_id_string(v).map_or_else(|| v.clone(), Value::String)),
-            Read::Absent if required => {
-                self.warn(Code::MissingField, &join_path(base, field), MISSING);
-                None
-            }
-            _ => None,
-        }
+        let v = self.read(obj, base, field, is_text, "not a string; left out", required)?;
+        Some(value::as_id_string(v).map_or_else(|| v.clone(), Value::String))
     }
 
     /// Copies string fields of `obj` (named `base`) into `into`: `(xdm key, field)` pairs, in
@@ -275,27 +273,27 @@ impl<'s, 'a> Draft<'s, 'a> {
         self.copy(into, obj, base, fields, false);
     }
 
-    /// [`Draft::copy_text`] of one field the event needs (see [`Draft::required_text`]).
+    /// [`Draft::copy_text`] whose first field is one the event needs (see [`Draft::required_text`]).
     #[inline(never)]
-    pub fn copy_required(&mut self, into: &mut Map, obj: &Value, base: &str, xdm_key: &str, field: &str) {
-        self.copy(into, obj, base, &[(xdm_key, field)], true);
+    pub fn copy_required(&mut self, into: &mut Map, obj: &Value, base: &str, fields: &[(&str, &str)]) {
+        self.copy(into, obj, base, fields, true);
     }
 
+    /// [`Draft::copy_text`], the first field required when `required` is.
     fn copy(&mut self, into: &mut Map, obj: &Value, base: &str, fields: &[(&str, &str)], required: bool) {
+        let mut required = required;
         for &(xdm_key, field) in fields {
             if let Some(v) = self.string(obj, base, field, required) {
-                into.insert_value(xdm_key, v);
+                put(into, xdm_key, v);
             }
+            required = false;
         }
     }
 
     /// A number field (numeric strings accepted, as `Number(x)`); see [`Draft::read`].
     #[inline(never)]
     pub fn number<'v>(&mut self, obj: &'v Value, base: &str, field: &str) -> Option<&'v Value> {
-        match self.read(obj, base, field, is_number, "not a number; left out") {
-            Read::Good(v) => Some(v),
-            _ => None,
-        }
+        self.read(obj, base, field, is_number, "not a number; left out", false)
     }
 
     /// `Number(obj.field || 0)`: a number the page gave passes through ([`items::number_value`]),
@@ -310,12 +308,6 @@ impl<'s, 'a> Draft<'s, 'a> {
     #[inline(never)]
     pub fn objects<'v>(&mut self, obj: &'v Value, base: &str, field: &str) -> Vec<(String, &'v Value)> {
         self.list(obj, base, field, false)
-    }
-
-    /// [`Draft::objects`] for a list the event needs: absent, it gives a missing-field warning.
-    #[inline(never)]
-    pub fn required_objects<'v>(&mut self, obj: &'v Value, base: &str, field: &str) -> Vec<(String, &'v Value)> {
-        self.list(obj, base, field, true)
     }
 
     /// The objects of array `field` of `obj` (see [`Draft::objects`]), each rebuilt from the
@@ -338,13 +330,9 @@ impl<'s, 'a> Draft<'s, 'a> {
 
     #[inline(never)]
     fn list<'v>(&mut self, obj: &'v Value, base: &str, field: &str, required: bool) -> Vec<(String, &'v Value)> {
-        let list = match self.read(obj, base, field, |v| v.as_array().is_some(), "not an array; left out") {
-            Read::Good(list) => list,
-            Read::Absent if required => {
-                self.warn(Code::MissingField, &join_path(base, field), MISSING);
-                return Vec::new();
-            }
-            _ => return Vec::new(),
+        let Some(list) = self.read(obj, base, field, |v| v.as_array().is_some(), "not an array; left out", required)
+        else {
+            return Vec::new();
         };
         let mut found = Vec::new();
         let elements = list.as_array().map_or(&[][..], Vec::as_slice);
@@ -400,9 +388,13 @@ impl<'s, 'a> Draft<'s, 'a> {
         let key = "storefrontInstanceContext";
         let Some(store) = self.context(key) else { return };
         let mut scope = Map::new();
-        self.copy_required(&mut scope, store, key, "environmentID", "environmentId");
-        let fields = &[("storeCode", "storeCode"), ("storeViewCode", "storeViewCode"), ("websiteCode", "websiteCode")];
-        self.copy_text(&mut scope, store, key, fields);
+        let fields = &[
+            ("environmentID", "environmentId"),
+            ("storeCode", "storeCode"),
+            ("storeViewCode", "storeViewCode"),
+            ("websiteCode", "websiteCode"),
+        ];
+        self.copy_required(&mut scope, store, key, fields);
         self.set("commerce.commerceScope", Value::Object(scope));
     }
 
@@ -418,7 +410,7 @@ impl<'s, 'a> Draft<'s, 'a> {
             if built.get(xdm_key).is_none_or(Value::is_null) {
                 let Some(context) = self.optional_context(key) else { continue };
                 if let Some(v) = self.string(context, key, field, required && i == 0) {
-                    built.insert_value(xdm_key, v);
+                    put(&mut built, xdm_key, v);
                 }
             }
         }
@@ -438,11 +430,18 @@ impl<'s, 'a> Draft<'s, 'a> {
     }
 }
 
+/// Sets `key` of `map` to `value`. The old value, if any, is dropped in here: `Map::insert` returns
+/// it, and dropping it at each of the mappers' call sites measured larger.
+#[inline(never)]
+pub fn put(map: &mut Map, key: &str, value: Value) {
+    map.insert_value(key, value);
+}
+
 /// `{key: 1}`: a measure (`{value: 1}`) or the `userAccount` counter.
 #[inline(never)]
 pub fn counter(key: &str) -> Map {
     let mut map = Map::new();
-    map.insert_value(key, Value::from(1i64));
+    put(&mut map, key, Value::from(1i64));
     map
 }
 
@@ -451,7 +450,7 @@ pub fn counter(key: &str) -> Map {
 #[inline(never)]
 pub fn or_insert(into: &mut Map, key: &str, fallback: &Option<Value>) {
     if let (None, Some(v)) = (into.get(key), fallback) {
-        into.insert_value(key, v.clone());
+        put(into, key, v.clone());
     }
 }
 

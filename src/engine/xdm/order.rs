@@ -6,8 +6,8 @@
 //! `commerce.order` is rebuilt as in the reference: only a custom `purchaseID` and `currencyCode`
 //! survive in it.
 
-use super::items::{lines, number_value, set_lines, CART};
-use super::{or_insert, Draft, Outcome, Snapshot};
+use super::items::{lines, number_value, CART};
+use super::{or_insert, put, Draft, Outcome, Snapshot};
 use crate::engine::json::{Map, Value};
 use crate::engine::value::map_at;
 
@@ -21,10 +21,10 @@ pub fn place_order(s: &Snapshot<'_>) -> Outcome {
     let order_id = order.and_then(|o| draft.required_text(o, key, "orderId"));
     let mut built = Map::new();
     if let Some(id) = map_at(&draft.xdm, "commerce.order.purchaseID").or(order_id.as_ref()) {
-        built.insert("purchaseID", id.clone());
+        put(&mut built, "purchaseID", id.clone());
     }
     if let Some(c) = map_at(&draft.xdm, "commerce.order.currencyCode").or(store_currency.as_ref()) {
-        built.insert("currencyCode", c.clone());
+        put(&mut built, "currencyCode", c.clone());
     }
     let mut payments = Vec::new();
     let listed = order.map(|o| draft.objects(o, key, "payments")).unwrap_or_default();
@@ -35,11 +35,11 @@ pub fn place_order(s: &Snapshot<'_>) -> Outcome {
         // One payment of the grand total (without an order context the reference still sends it).
         payments.push(payment(&mut draft, order, key, "grandTotal", &order_id, &store_currency));
     }
-    built.insert("payments", Value::Array(payments));
+    put(&mut built, "payments", Value::Array(payments));
     let instant = order.and_then(|o| o.get("orderType")).and_then(Value::as_str) == Some("instant_purchase");
-    built.insert("orderType", if instant { "instant_purchase" } else { "checkout" });
-    built.insert("priceTotal", draft.amount(order, key, "grandTotal"));
-    built.insert("taxAmount", draft.amount(order, key, "taxAmount"));
+    put(&mut built, "orderType", Value::from(if instant { "instant_purchase" } else { "checkout" }));
+    put(&mut built, "priceTotal", draft.amount(order, key, "grandTotal"));
+    put(&mut built, "taxAmount", draft.amount(order, key, "taxAmount"));
     let discount = match order.and_then(|o| draft.number(o, key, "discountAmount")) {
         Some(d) => number_value(d),
         None => {
@@ -47,7 +47,7 @@ pub fn place_order(s: &Snapshot<'_>) -> Outcome {
             draft.amount(cart, "shoppingCartContext", "discountAmount")
         }
     };
-    built.insert("discountAmount", discount);
+    put(&mut built, "discountAmount", discount);
     draft.set("commerce.order", Value::Object(built));
     draft.fill_text("commerce.promotionID", order, key, "appliedCouponCode");
     draft.fill_text("commerce.shipping.shippingMethod", order, key, "shipping.shippingMethod");
@@ -56,8 +56,7 @@ pub fn place_order(s: &Snapshot<'_>) -> Outcome {
     draft.personal_email();
     // Without a cart context, `productListItems: []` (and a warning).
     draft.context("shoppingCartContext");
-    let lines = lines(&mut draft, "shoppingCartContext", false, &CART, &store_currency);
-    set_lines(&mut draft, lines);
+    lines(&mut draft, "shoppingCartContext", false, &CART, &store_currency);
     draft.done()
 }
 
@@ -73,7 +72,7 @@ fn payment(
     currency: &Option<Value>,
 ) -> Value {
     let mut p = Map::new();
-    p.insert("paymentAmount", draft.amount(obj, base, total));
+    put(&mut p, "paymentAmount", draft.amount(obj, base, total));
     if let Some(o) = obj {
         // (The order's own `orderId` was read as `order_id`: reading it again gives the same value.)
         draft.copy_text(&mut p, o, base, &[("paymentType", "paymentMethodCode"), ("transactionID", "orderId")]);

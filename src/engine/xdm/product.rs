@@ -6,7 +6,7 @@
 //! sent `4.999999999999998`).
 
 use super::items::{discount, merge_line, number_value};
-use super::{or_insert, Draft, Outcome, Snapshot};
+use super::{or_insert, put, Draft, Outcome, Snapshot};
 use crate::engine::diagnostic::{Code, Level};
 use crate::engine::json::{Map, Value};
 use crate::engine::value::map_at;
@@ -25,19 +25,19 @@ pub fn product_view(s: &Snapshot<'_>) -> Outcome {
     let mut draft = Draft::new(s, "commerce.productViews", Some("commerce.productViews"));
     draft.scope();
     let mut line = Map::new();
-    draft.copy_required(&mut line, product, key, "SKU", "sku");
-    draft.copy_text(&mut line, product, key, &[("name", "name"), ("productImageUrl", "mainImageUrl")]);
+    let fields = &[("SKU", "sku"), ("name", "name"), ("productImageUrl", "mainImageUrl")];
+    draft.copy_required(&mut line, product, key, fields);
     let regular = draft.number(product, key, "pricing.regularPrice");
     let special = draft.number(product, key, "pricing.specialPrice");
     if let Some(price) = special.or(regular) {
-        line.insert("priceTotal", number_value(price));
+        put(&mut line, "priceTotal", number_value(price));
     }
     draft.copy_text(&mut line, product, key, &[("currencyCode", "pricing.currencyCode")]);
     if line.get("currencyCode").is_none() {
         let store = draft.store_currency();
         or_insert(&mut line, "currencyCode", &store);
     }
-    line.insert("discountAmount", discount(regular, special));
+    put(&mut line, "discountAmount", discount(regular, special));
     // The first custom line is the base whatever its SKU (the reference's rule for this event).
     let custom = map_at(&draft.xdm, "productListItems");
     let line = merge_line(custom.and_then(|c| c.at(0)).and_then(Value::as_object), line);

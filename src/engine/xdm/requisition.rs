@@ -4,8 +4,9 @@
 //! values first) and the shopper's email. Without a list context the reference's shape is kept
 //! (`commerce.requisitionList: {}`), with a warning.
 
-use super::items::{self, set_lines, CART, LIST};
+use super::items::{self, CART, LIST};
 use super::{Draft, Outcome, Snapshot};
+use crate::engine::json::Value;
 use crate::engine::value::at;
 
 /// Which product lines a requisition-list event carries.
@@ -44,7 +45,10 @@ pub fn requisition(s: &Snapshot<'_>, measure: &str, lines: Lines) -> Outcome {
         draft.context("requisitionListItemsContext");
         None
     };
-    let built = source.map_or_else(Vec::new, |(key, spec)| items::lines(&mut draft, key, true, spec, &currency));
-    set_lines(&mut draft, built);
+    match source {
+        Some((key, spec)) => items::lines(&mut draft, key, true, spec, &currency),
+        // No lines: the custom ones are dropped too.
+        None => draft.set("productListItems", Value::Array(Vec::new())),
+    }
     draft.done()
 }
