@@ -462,3 +462,59 @@ fn a_second_consent_choice_waits_for_the_answer_to_the_first() {
     assert!(fetched(&second).is_empty(), "not while the first is under way");
     assert_eq!(fetched(&ok(&mut e, "c-1", T0 + 10.0, r#"{"handle":[]}"#)), ["c-2"]);
 }
+
+/// The `eventInfo` of one published call (`notify` on): `{...contexts, ...extras, customContext?}`.
+fn event_info(engine: &mut Engine, method: &str, args: Vec<Value>) -> String {
+    let effects = run(
+        engine,
+        Input::Publish(Publish {
+            method: method.into(),
+            args: args.into_iter().map(ours).collect(),
+            event_id: format!("e-{method}"),
+            at_ms: T0,
+            page: PageFacts { url: "https://shop.example.test/".into(), referrer: String::new() },
+            notify: true,
+        }),
+    );
+    let Some(Effect::Notify { event_info, .. }) = effects.into_iter().find(|e| matches!(e, Effect::Notify { .. }))
+    else {
+        panic!("no notify effect")
+    };
+    event_info
+}
+
+/// Every publish builds an `eventInfo` (late subscribers get them replayed), so the state's JSON
+/// is written once per change of the contexts and reused: the text must always be the current
+/// state, with the call's extras and custom context where it has them, keys in the reference's
+/// order (a key the call replaces stays in its place).
+#[test]
+fn event_info_is_the_state_with_the_calls_extras_and_custom_context_in_order() {
+    let mut engine = engine("", Limits::default());
+    set(&mut engine, "shopperContext", json!({"shopperId": "guest"}));
+    let page = r#""pageContext":{"pageType":"Home"}"#;
+    let shopper = r#""shopperContext":{"shopperId":"guest"}"#;
+    assert_eq!(event_info(&mut engine, "pageView", vec![]), format!("{{{page},{shopper}}}"));
+    // Again, from the kept text.
+    assert_eq!(event_info(&mut engine, "signIn", vec![]), format!("{{{page},{shopper}}}"));
+    // Extras and a custom context are appended.
+    assert_eq!(
+        event_info(&mut engine, "searchRequestSent", vec![json!("unit-1"), json!({"a": "\"1\""})]),
+        format!(r#"{{{page},{shopper},"searchUnitId":"unit-1","customContext":{{"a":"\"1\""}}}}"#)
+    );
+    // A context change is seen at once.
+    set(&mut engine, "pageContext", json!({"pageType": "PDP"}));
+    let pdp = r#""pageContext":{"pageType":"PDP"}"#;
+    assert_eq!(event_info(&mut engine, "pageView", vec![]), format!("{{{pdp},{shopper}}}"));
+    // A custom context argument replaces the customContext context in its place.
+    set(&mut engine, "customContext", json!({"from": "setCustom"}));
+    assert_eq!(
+        event_info(&mut engine, "custom", vec![json!({"from": "argument"})]),
+        format!(r#"{{{pdp},{shopper},"customContext":{{"from":"argument"}}}}"#)
+    );
+    // A cleared context is gone, and with no contexts the object is empty.
+    run(&mut engine, Input::SetContext { key: "customContext".into(), value: None });
+    run(&mut engine, Input::SetContext { key: "shopperContext".into(), value: None });
+    run(&mut engine, Input::SetContext { key: "pageContext".into(), value: None });
+    assert_eq!(event_info(&mut engine, "signOut", vec![]), "{}");
+    assert_eq!(event_info(&mut engine, "searchResponseReceived", vec![json!("u")]), r#"{"searchUnitId":"u"}"#);
+}

@@ -39,6 +39,13 @@ impl ContextStore {
     pub fn state(&self) -> Map {
         self.contexts.clone()
     }
+
+    /// The whole state as JSON text (the object [`ContextStore::state`] returns, written).
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        super::json::write_map(&self.contexts, &mut out);
+        out
+    }
 }
 
 #[cfg(test)]

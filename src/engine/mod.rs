@@ -177,8 +177,8 @@ pub enum Effect {
     Notify {
         /// The publish method (`"addToCart"`).
         method: &'static str,
-        /// The state snapshot plus the call's extras and custom context.
-        event_info: Map,
+        /// The state snapshot plus the call's extras and custom context, as JSON text.
+        event_info: String,
     },
     /// Read the ECID from the site's alloy (`window[sdk_name]("getIdentity")`) and answer with
     /// [`Input::IdentityResolved`].
@@ -271,6 +271,9 @@ enum Ecid {
 #[derive(Debug)]
 pub struct Engine {
     contexts: ContextStore,
+    /// The contexts as JSON text, written for the first `eventInfo` after a change and reused by
+    /// the next ones (every publish notifies; the state is most of each `eventInfo`).
+    state_json: Option<String>,
     /// Shared so that the pump can hold it while it mutates the engine (a deep clone measured
     /// 300 B of wasm).
     routing: Rc<Routing>,
@@ -323,6 +326,7 @@ impl Engine {
         let routing = Rc::new(config::routing(&contexts));
         Engine {
             contexts,
+            state_json: None,
             routing,
             outbox: Outbox::default(),
             handoff_ecid: Ecid::Unknown,
@@ -485,6 +489,7 @@ impl Engine {
 
     fn set_context(&mut self, key: &str, value: Option<Value>, effects: &mut Vec<Effect>) {
         self.contexts.set(key, value);
+        self.state_json = None;
         if key == "aepContext" {
             let config = self.contexts.get("aepContext").and_then(|a| value::at(a, "consent"));
             let (settings, bad) = consent::Settings::from_json(config);
@@ -607,16 +612,22 @@ impl Engine {
         self.changed(effects);
     }
 
-    /// `{...state, ...extras, customContext?}` as the reference's subscribers see it.
-    fn event_info(&self, extras: &Map, custom_arg: &Option<Value>) -> Map {
-        let mut info = self.contexts.state();
+    /// `{...state, ...extras, customContext?}` as the reference's subscribers see it, as JSON text.
+    /// Most events have neither extras nor a custom context: their `eventInfo` is the state's
+    /// text, written once per change of the contexts and reused.
+    fn event_info(&mut self, extras: &Map, custom_arg: &Option<Value>) -> String {
+        let contexts = &self.contexts;
+        if extras.is_empty() && custom_arg.is_none() {
+            return self.state_json.get_or_insert_with(|| contexts.to_json()).clone();
+        }
+        let mut info = contexts.state();
         for (k, v) in extras.iter() {
             info.insert(k, v.clone());
         }
         if let Some(custom) = custom_arg {
             info.insert("customContext", custom.clone());
         }
-        info
+        Value::Object(info).to_json()
     }
 
     /// Sends what can be sent now, and asks for a wake-up for what must wait.

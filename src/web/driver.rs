@@ -82,7 +82,7 @@ impl Driver {
         match &effect {
             Effect::Diagnose(d) => self.diagnose(d),
             Effect::Notify { method, event_info } => {
-                host.run("notify", method, &map_json(event_info), "");
+                host.run("notify", method, event_info, "");
             }
             Effect::ResolveIdentity { sdk_name } => {
                 host.run("identity", sdk_name, "", "");
