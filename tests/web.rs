@@ -395,3 +395,22 @@ fn javascript_conversions_agree_with_the_host_build() {
     assert_eq!(iso8601(1e20), "9999-12-31T23:59:59.999Z");
     assert_eq!(iso8601(-1e20), "0000-01-01T00:00:00.000Z");
 }
+
+#[wasm_bindgen_test]
+fn get_answers_one_context_or_the_whole_state_as_json() {
+    let (host, _) = recording_host();
+    let collector = C::new(host);
+    let handle = collector.0;
+    assert_eq!(collector_call(handle, "get", "", ""), "{}", "no context yet");
+    collector.set_context("pageContext", Some(r#"{"pageType":"Home","n":1.50}"#.into()));
+    collector.set_context("shopperContext", Some(r#"{"shopperId":"guest"}"#.into()));
+    assert_eq!(
+        collector_call(handle, "get", "", ""),
+        r#"{"pageContext":{"pageType":"Home","n":1.50},"shopperContext":{"shopperId":"guest"}}"#,
+        "every context, in the order set, numbers as given"
+    );
+    assert_eq!(collector_call(handle, "get", "shopperContext", ""), r#"{"shopperId":"guest"}"#);
+    collector.set_context("pageContext", None);
+    assert_eq!(collector_call(handle, "get", "", ""), r#"{"shopperContext":{"shopperId":"guest"}}"#);
+    assert_eq!(collector_call(handle, "get", "pageContext", ""), "", "a cleared context answers nothing");
+}

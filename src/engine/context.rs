@@ -42,9 +42,7 @@ impl ContextStore {
 
     /// The whole state as JSON text (the object [`ContextStore::state`] returns, written).
     pub fn to_json(&self) -> String {
-        let mut out = String::new();
-        super::json::write_map(&self.contexts, &mut out);
-        out
+        self.contexts.to_json()
     }
 }
 

@@ -520,6 +520,15 @@ impl Value {
     }
 }
 
+impl Map {
+    /// This object as JSON text (as [`Value::to_json`] writes it, without wrapping it in a value).
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        write_map(self, &mut out);
+        out
+    }
+}
+
 static NULL: Value = Value::Null;
 
 impl Index<&str> for Value {

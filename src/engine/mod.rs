@@ -356,9 +356,9 @@ impl Engine {
         self.contexts.get(key)
     }
 
-    /// The whole context state (for `context.getContext()`).
-    pub fn state(&self) -> Map {
-        self.contexts.state()
+    /// The whole context state as JSON text (for `context.getContext()`).
+    pub fn state_to_json(&self) -> String {
+        self.contexts.to_json()
     }
 
     /// The effective consent state.
@@ -627,7 +627,7 @@ impl Engine {
         if let Some(custom) = custom_arg {
             info.insert("customContext", custom.clone());
         }
-        Value::Object(info).to_json()
+        info.to_json()
     }
 
     /// Sends what can be sent now, and asks for a wake-up for what must wait.

@@ -88,7 +88,7 @@ impl Driver {
                 host.run("identity", sdk_name, "", "");
             }
             Effect::HandOff { sdk_name, event_id, xdm, .. } => {
-                host.run("handoff", sdk_name, event_id, &map_json(xdm));
+                host.run("handoff", sdk_name, event_id, &xdm.to_json());
             }
             Effect::Fetch { request_id, url, body, keepalive, .. } => {
                 host.run(if *keepalive { "fetch-keepalive" } else { "fetch" }, request_id, url, body);
@@ -138,13 +138,6 @@ impl Driver {
             }
         }
     }
-}
-
-/// `map` as JSON text.
-fn map_json(map: &json::Map) -> String {
-    let mut out = String::new();
-    json::write_map(map, &mut out);
-    out
 }
 
 /// A whole number of milliseconds or seconds as decimal text.

@@ -180,7 +180,7 @@ impl calls::Target for &Rc<Driver> {
     fn context(&mut self, key: &str) -> String {
         let engine = self.engine();
         if key.is_empty() {
-            Value::Object(engine.state()).to_json()
+            engine.state_to_json()
         } else {
             engine.context(key).map(Value::to_json).unwrap_or_default()
         }
